@@ -1,0 +1,45 @@
+# Curbside: `make serve` and `make test` do all the set-up on a fresh machine.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup serve test lint bench browser ingest clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch lies on local disk; pin it first so nothing pulls a CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+ingest: setup
+	$(BIN)/curbside ingest
+
+serve: setup ingest
+	$(BIN)/curbside serve --host 127.0.0.1 --port 8000
+
+test: setup browser
+	$(BIN)/ruff check .
+	$(BIN)/curbside content lint
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+bench: setup
+	$(BIN)/python -m bench.bench_retrieval
+	$(BIN)/python -m bench.bench_phi
+
+clean:
+	rm -rf .curbside

@@ -1,0 +1,46 @@
+"""JSON API under /api/v1: thin routes that parse, call the service and return a model."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.deps import CurbsideDep
+from credit_capture.models import InquiryPublic
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The clinical question, up to 2,000 characters.")
+    specialty: str | None = Field(None, description="Restrict to one specialty's content.")
+
+
+class CitationOut(BaseModel):
+    doc_id: str
+    title: str
+    url: str
+    snippet: str
+    score: float
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    abstain_reason: str | None
+    citations: list[CitationOut]
+    mode: str
+    demo: bool = Field(description="True when a cited card is demonstration content.")
+    latency_ms: float
+    inquiry_id: str
+
+
+@router.post("/ask", response_model=AnswerOut, summary="Answer a question from vetted content")
+def ask(body: AskRequest, curbside: CurbsideDep) -> dict:
+    return curbside.ask(body.question, specialty=body.specialty).as_dict()
+
+
+@router.get("/inquiries/{inquiry_id}", response_model=InquiryPublic, summary="A logged inquiry")
+def inquiry(inquiry_id: str, curbside: CurbsideDep):
+    return curbside.inquiry(inquiry_id)

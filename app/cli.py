@@ -1,0 +1,174 @@
+"""The `curbside` command line (contract: DESIGN.md section 3, "CLI").
+
+Every command prints a clear message and exits non-zero on bad input; no tracebacks.
+Models load once per process, so `ask --file` answers thousands of questions quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as `curbside: error: ...`, exit status 2."""
+
+
+def _curbside():
+    from app.services import Curbside
+    from app.settings import Settings
+
+    return Curbside(Settings())
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    curbside = _curbside()
+    progress = sys.stderr.isatty() or args.progress
+    if args.jsonl:
+        report = curbside.ingest_jsonl(Path(args.jsonl), progress=progress)
+    else:
+        paths = [Path(p) for p in args.paths] or None
+        report = curbside.ingest_cards(paths, progress=progress)
+    print(
+        f"ingested {report.documents} documents: {report.changed} new or changed, "
+        f"{report.unchanged} unchanged, {report.chunks_embedded} passages embedded "
+        f"in {report.seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    curbside = _curbside()
+    if args.file:
+        items = _read_questions(Path(args.file))
+    elif args.question:
+        items = [(None, args.question)]
+    else:
+        raise CliError("give a QUESTION or --file QUESTIONS.jsonl")
+    for item_id, question in items:
+        outcome = curbside.ask(question, specialty=args.specialty)
+        data = outcome.as_dict()
+        if item_id is not None:
+            data = {"id": item_id, **data}
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        else:
+            print(_human(data), flush=True)
+    return 0
+
+
+def _read_questions(path: Path) -> list[tuple[str, str]]:
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+            raise CliError(f"{path}:{number}: each line needs a string 'question'")
+        items.append((record.get("id", number), record["question"]))
+    return items
+
+
+def _human(data: dict) -> str:
+    if data["abstained"]:
+        return f"Not covered by vetted content. {data['abstain_reason']}"
+    lines = [data["answer"], ""]
+    lines += [f"[{i}] {c['title']} <{c['url']}>" for i, c in enumerate(data["citations"], 1)]
+    if data.get("demo"):
+        lines.append("(demonstration content: verify before clinical use)")
+    return "\n".join(lines)
+
+
+def cmd_scrub(args: argparse.Namespace) -> int:
+    from credit_capture.phi import PhiScrubber
+
+    scrubber = PhiScrubber()
+    if args.file:
+        path = Path(args.file)
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
+        lines = path.read_text(encoding="utf-8").splitlines()
+    else:
+        lines = sys.stdin.read().splitlines()
+    for line in lines:
+        print(scrubber.scrub_text(line), flush=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(Settings(), warm=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="curbside",
+        description="Point-of-care answers from vetted content, every claim cited.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = sub.add_parser("ingest", help="index content cards or a JSONL corpus")
+    ingest.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
+    ingest.add_argument("--jsonl", metavar="FILE", help='corpus: {"id","title","text","url"} lines')
+    ingest.add_argument("--progress", action="store_true", help="show a progress bar")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    ask = sub.add_parser("ask", help="answer a question (or a file of questions)")
+    ask.add_argument("question", nargs="?", help="the clinical question")
+    ask.add_argument("--file", metavar="FILE", help='JSONL lines {"id", "question"}')
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    ask.add_argument("--specialty", help="restrict to one specialty's content")
+    ask.set_defaults(handler=cmd_ask)
+
+    scrub = sub.add_parser("scrub", help="print lines with patient identifiers removed")
+    scrub.add_argument("--file", metavar="FILE", help="read lines from FILE instead of stdin")
+    scrub.set_defaults(handler=cmd_scrub)
+
+    serve = sub.add_parser("serve", help="run the web app and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from app.errors import BadQuestion
+    from retrieval.errors import RetrievalError
+
+    try:
+        return args.handler(args)
+    except (CliError, BadQuestion, RetrievalError) as exc:
+        print(f"curbside: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

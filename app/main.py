@@ -1,0 +1,95 @@
+"""Application factory: `create_app(settings)` builds a fresh app (tests build their own)."""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from app import api, pages
+from app.errors import BadQuestion
+from app.services import Curbside
+from app.settings import Settings
+from credit_capture.errors import InquiryNotFound
+from retrieval.errors import IndexMissingError, RetrievalError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastAPI:
+    """Build the app; `warm=True` loads models at start-up instead of on the first ask."""
+    curbside = Curbside(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        if warm:
+            curbside.warm_up()
+        yield
+
+    app = FastAPI(
+        title="Curbside",
+        version="0.1.0",
+        summary="Point-of-care answers from vetted content, every claim cited.",
+        lifespan=lifespan,
+    )
+    app.state.curbside = curbside
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    _install_error_handlers(app)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict:
+        return {"status": "ok", "index": curbside.files.exists()}
+
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Domain errors become 4xx/5xx JSON with a message, never a stack trace."""
+
+    @app.exception_handler(BadQuestion)
+    async def _bad_question(_: Request, exc: BadQuestion):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(InquiryNotFound)
+    async def _not_found(_: Request, exc: InquiryNotFound):
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(IndexMissingError)
+    async def _no_index(_: Request, exc: IndexMissingError):
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(RetrievalError)
+    async def _retrieval(_: Request, exc: RetrievalError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": _explain(request, exc)}, status_code=422)
+
+
+def _explain(request: Request, exc: RequestValidationError) -> str:
+    """One plain sentence instead of pydantic's error list."""
+    content_type = request.headers.get("content-type", "")
+    errors = exc.errors()
+    if request.method == "POST" and "json" not in content_type and request.url.path.startswith(
+        "/api/"
+    ):
+        return "Send the request body as JSON with 'Content-Type: application/json'."
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return "The request body is not valid JSON."
+        if error.get("type") == "missing":
+            field = ".".join(str(p) for p in error["loc"][1:]) or "body"
+            return f"The field '{field}' is required."
+    first = errors[0] if errors else {}
+    field = ".".join(str(p) for p in first.get("loc", [])[1:]) or "body"
+    return f"Invalid '{field}': {first.get('msg', 'bad input')}." if errors else json.dumps(errors)

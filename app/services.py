@@ -1,0 +1,187 @@
+"""The ask service: scrub -> retrieve -> compose -> log, shared by API, pages, CLI and evals.
+
+`Curbside` owns the long-lived parts (index, encoder, PHI scrubber, database engine) and
+builds each on first use, so importing the app never loads a model and tests can build as
+many independent instances as they need.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.errors import BadQuestion
+from app.settings import Settings
+from credit_capture.models import Inquiry
+from credit_capture.store import get_inquiry, make_engine, save_inquiry
+from retrieval.cards import load_cards
+from retrieval.composer import compose
+from retrieval.corpus import load_jsonl
+from retrieval.index import IndexFiles
+from retrieval.ingest import IngestReport, ingest
+from retrieval.models import Answer
+from retrieval.search import HybridSearcher
+
+log = logging.getLogger("curbside")
+
+
+@dataclass(frozen=True)
+class AskOutcome:
+    """The answer object of DESIGN.md plus the stored inquiry."""
+
+    question: str
+    answer: Answer
+    latency_ms: float
+    inquiry: Inquiry
+
+    def as_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer.answer,
+            "abstained": self.answer.abstained,
+            "abstain_reason": self.answer.abstain_reason,
+            "citations": [
+                {
+                    "doc_id": c.doc_id,
+                    "title": c.title,
+                    "url": c.url,
+                    "snippet": c.snippet,
+                    "score": c.score,
+                }
+                for c in self.answer.citations
+            ],
+            "mode": self.answer.mode,
+            "demo": any(c.demo for c in self.answer.citations),
+            "latency_ms": round(self.latency_ms, 1),
+            "inquiry_id": self.inquiry.id,
+        }
+
+
+class Curbside:
+    """One instance per process (or per test): all state lives under `settings.home`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._searcher: HybridSearcher | None = None
+
+    @cached_property
+    def files(self) -> IndexFiles:
+        return IndexFiles(
+            self.settings.index_dir,
+            model_cache=self.settings.resolved_model_cache,
+            quantized=self.settings.retrieval.quantized,
+            chroma_url=self.settings.chroma_url,
+        )
+
+    @cached_property
+    def engine(self):
+        return make_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def scrubber(self):
+        from credit_capture.phi import PhiScrubber
+
+        return PhiScrubber()
+
+    def searcher(self) -> HybridSearcher:
+        if self._searcher is None:
+            self._searcher = HybridSearcher(
+                self.files,
+                candidates=self.settings.retrieval.candidates,
+                dense_weight=self.settings.retrieval.dense_weight,
+                intent_weight=self.settings.retrieval.intent_weight,
+            )
+        return self._searcher
+
+    def warm_up(self) -> None:
+        """Load models and indexes before the first clinician waits for them."""
+        self.searcher()
+        self.scrubber.scrub("warm up")
+        self.searcher().search("warm up", k=1)
+
+    # ingest -----------------------------------------------------------------
+    def ingest_cards(self, paths: list[Path] | None = None, *, progress: bool = False) -> IngestReport:
+        documents = load_cards(paths or [self.settings.content_dir])
+        return self._ingest(documents, progress=progress)
+
+    def ingest_jsonl(self, path: Path, *, progress: bool = False) -> IngestReport:
+        return self._ingest(load_jsonl(path), progress=progress)
+
+    def _ingest(self, documents, *, progress: bool) -> IngestReport:
+        report = ingest(self.files, documents, progress=progress)
+        self._searcher = None  # reload catalog and BM25 on next search
+        return report
+
+    # ask --------------------------------------------------------------------
+    def validate_question(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise BadQuestion("'question' must be a string.")
+        if not question.strip():
+            raise BadQuestion("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise BadQuestion(
+                f"The question is {len(question)} characters long; "
+                f"the limit is {self.settings.max_question_chars}."
+            )
+        return question
+
+    def answer(self, question: str, *, specialty: str | None = None) -> Answer:
+        """Retrieve and compose, without logging (used by benchmarks and evals)."""
+        result = self.searcher().search(
+            question, k=self.settings.retrieval.top_k, specialty=specialty
+        )
+        answer = compose(
+            question,
+            result.passages,
+            result.coverage,
+            max_words=self.settings.answer.max_words,
+            max_sentences=self.settings.answer.max_sentences,
+        )
+        answer.signals = result.coverage.as_dict()
+        return answer
+
+    def ask(
+        self, question: str, *, learner_id: str | None = None, specialty: str | None = None
+    ) -> AskOutcome:
+        """Answer a clinician's question and log it, scrubbed, as a potential episode."""
+        question = self.validate_question(question)
+        started = time.perf_counter()
+        answer = self.answer(question, specialty=specialty)
+        scrubbed = self.scrubber.scrub(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        inquiry = Inquiry(
+            question=scrubbed.text,
+            answer=answer.answer,
+            abstained=answer.abstained,
+            abstain_reason=answer.abstain_reason,
+            mode=answer.mode,
+            latency_ms=round(latency_ms, 1),
+            learner_id=learner_id,
+            citations=[
+                {"doc_id": c.doc_id, "title": c.title, "url": c.url, "version": c.version,
+                 "score": c.score}
+                for c in answer.citations
+            ],
+            signals=answer.signals,
+            phi_kinds=sorted({span.kind for span in scrubbed.spans}),
+        )
+        with Session(self.engine) as session:
+            inquiry = save_inquiry(session, inquiry)
+            session.expunge(inquiry)
+        log.info(
+            "inquiry %s abstained=%s citations=%d latency_ms=%.1f",
+            inquiry.id, answer.abstained, len(answer.citations), latency_ms,
+        )
+        return AskOutcome(question=question, answer=answer, latency_ms=latency_ms,
+                          inquiry=inquiry)
+
+    def inquiry(self, inquiry_id: str) -> Inquiry:
+        with Session(self.engine) as session:
+            inquiry = get_inquiry(session, inquiry_id)
+            session.expunge(inquiry)
+            return inquiry

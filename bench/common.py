@@ -1,0 +1,50 @@
+"""Shared helpers for the benchmark scripts: data paths, index building, metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from retrieval.index import IndexFiles  # noqa: E402
+
+DATA = Path(os.environ.get("CURBSIDE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+WORK = Path(os.environ.get("CURBSIDE_BENCH_DIR", Path.home() / ".cache" / "curbside-bench"))
+MODEL_CACHE = Path.home() / ".cache" / "curbside"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def index_files(name: str, *, quantized: bool = True) -> IndexFiles:
+    return IndexFiles(WORK / name, model_cache=MODEL_CACHE, quantized=quantized)
+
+
+def recall_at(ranked: list[list[str]], gold: list[set[str]], k: int) -> float:
+    hits = sum(1 for r, g in zip(ranked, gold, strict=True) if g & set(r[:k]))
+    return 100.0 * hits / len(gold)
+
+
+def mrr(ranked: list[list[str]], gold: list[set[str]]) -> float:
+    total = 0.0
+    for r, g in zip(ranked, gold, strict=True):
+        for i, doc in enumerate(r, start=1):
+            if doc in g:
+                total += 1 / i
+                break
+    return total / len(gold)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,118 @@
+"""When to say "the vetted content does not cover this".
+
+A threshold on one similarity score is weak: a question about a topic the library lacks
+still lands near *some* passage. The rule combines three signals of the best document:
+
+- `dense`: cosine similarity of the question and the best passage;
+- `lexical`: BM25 score of the best passage, normalised by what the question could reach;
+- `coverage`: the share of the question's key terms (IDF-weighted, generic clinical words
+  excluded) that appear anywhere in the best document. A term the library has never seen
+  carries the highest weight, so "symptoms of <unindexed disease>" loses most of its mass.
+
+The weights and threshold were fitted on development data (see `bench/calibrate.py` and the
+README): MedQuAD with 10% of topics removed, PubMedQA with 100 abstracts removed, and the
+card question set with its out-of-scope questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from retrieval.abbreviations import replace_abbreviations
+from retrieval.lexical import terms
+from retrieval.models import Passage
+from retrieval.text import GENERIC_TERMS, words
+
+# Fitted weights of the logistic rule (see module docstring); score > 0 means "answer".
+WEIGHTS = {"bias": -6.0, "dense": 6.0, "lexical": 2.0, "coverage": 4.5}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Evidence signals of the best document, recorded with each inquiry."""
+
+    top_doc: str | None = None
+    dense: float = 0.0
+    lexical: float = 0.0
+    coverage: float = 0.0
+    key_terms: tuple[str, ...] = ()
+    missing: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        return {
+            "top_doc": self.top_doc,
+            "dense": round(self.dense, 4),
+            "lexical": round(self.lexical, 4),
+            "coverage": round(self.coverage, 4),
+            "decision_score": round(self.score(), 4),
+            "missing_terms": len(self.missing),
+        }
+
+    def score(self) -> float:
+        return (
+            WEIGHTS["bias"]
+            + WEIGHTS["dense"] * self.dense
+            + WEIGHTS["lexical"] * self.lexical
+            + WEIGHTS["coverage"] * self.coverage
+        )
+
+
+def key_terms(question: str) -> dict[str, str]:
+    """Stemmed key term -> the word the clinician typed (shorthand expanded first)."""
+    found: dict[str, str] = {}
+    for word in words(replace_abbreviations(question)):
+        if word in GENERIC_TERMS or word.isdigit():
+            continue
+        stemmed = terms(word)
+        if stemmed:
+            found.setdefault(stemmed[0], word)
+    return found
+
+
+def measure_coverage(
+    question: str,
+    passages: list[Passage],
+    *,
+    doc_terms: Callable[[str], frozenset[str]],
+    idf: Callable[[str], float],
+) -> Coverage:
+    """Signals of the best-ranked document for the abstention rule."""
+    if not passages:
+        return Coverage()
+    best = passages[0]
+    same_doc = [p for p in passages if p.doc_id == best.doc_id]
+    wanted = key_terms(question)
+    present = doc_terms(best.doc_id)
+    found = {term for term in wanted if _mentions(present, term)}
+    total = sum(idf(t) for t in wanted)
+    covered = sum(idf(t) for t in found)
+    return Coverage(
+        top_doc=best.doc_id,
+        dense=max(p.dense for p in same_doc),
+        lexical=max(p.lexical for p in same_doc),
+        coverage=covered / total if total else 0.0,
+        key_terms=tuple(wanted.values()),
+        missing=tuple(word for term, word in wanted.items() if term not in found),
+    )
+
+
+def _mentions(present: frozenset[str], term: str) -> bool:
+    """Exact term, or a clipped form clinicians type ("anticoag" for "anticoagulation")."""
+    if term in present:
+        return True
+    return len(term) >= 5 and any(word.startswith(term) for word in present)
+
+
+def abstain_reason(coverage: Coverage) -> str | None:
+    """None when the evidence covers the question, else a plain-language reason."""
+    if coverage.top_doc is None:
+        return "No vetted content matched this question."
+    if not coverage.key_terms:
+        return "The question has no clinical terms to look up."
+    if coverage.score() > 0:
+        return None
+    if coverage.missing:
+        listed = ", ".join(coverage.missing[:4])
+        return f"The vetted content does not cover this question (not found: {listed})."
+    return "The vetted content does not cover this question closely enough to answer."

@@ -1,0 +1,68 @@
+"""Dense passage search in Chroma (embedded persistent client, or a Chroma server).
+
+Chroma never embeds anything itself: vectors come from our own `Embedder`, because Chroma's
+default embedding function downloads a model, which this deployment must never do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+COLLECTION = "curbside_passages"
+_BATCH = 4000
+
+
+class DenseStore:
+    """Chunk vectors keyed by chunk id, with the document id as metadata."""
+
+    def __init__(self, path: Path, *, url: str | None = None) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if url:
+            parsed = urlparse(url)
+            self._client = chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        self._collection = self._client.get_or_create_collection(
+            COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def upsert(self, ids: list[str], doc_ids: list[str], vectors: np.ndarray) -> None:
+        for start in range(0, len(ids), _BATCH):
+            end = start + _BATCH
+            self._collection.upsert(
+                ids=ids[start:end],
+                embeddings=vectors[start:end],
+                metadatas=[{"doc_id": d} for d in doc_ids[start:end]],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _BATCH):
+            self._collection.delete(ids=ids[start : start + _BATCH])
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks, best first."""
+        if k <= 0 or self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=vector.reshape(1, -1), n_results=min(k, self.count()),
+            include=["distances"],
+        )
+        return [
+            (chunk_id, 1.0 - float(distance))
+            for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+        ]

@@ -1,0 +1,112 @@
+"""Pydantic types that cross the retrieval boundary.
+
+Routes, templates, credit capture and evals only ever see these, never library objects.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class Source(BaseModel):
+    """A cited guideline or reference: organisation, title, year and URL."""
+
+    org: str
+    title: str
+    year: int
+    url: str
+
+
+class ReviewQuestion(BaseModel):
+    """One retrieval-practice item shown with a card."""
+
+    q: str
+    choices: list[str] = Field(min_length=2)
+    answer: int = Field(ge=0)
+    why: str
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: object) -> object:
+        """`[2, 3, 5]` is a fine list of choices; YAML booleans (yes/no) are not, so quote them."""
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                    for v in value]
+        return value
+
+
+class Document(BaseModel):
+    """One ingestible document: a content card or a record of a JSONL corpus."""
+
+    id: str
+    title: str
+    text: str
+    url: str = ""
+    source: str = ""
+    published: str | None = None
+    specialty: list[str] = Field(default_factory=list)
+    kind: str = "record"  # "card" or "record"
+    status: str = "approved"
+    review_due: date | None = None
+    meta: dict = Field(default_factory=dict)
+
+    def is_servable(self, today: date) -> bool:
+        """Only demo/approved content within its review date may reach a clinician."""
+        if self.status not in {"demo", "approved"}:
+            return False
+        return self.review_due is None or self.review_due >= today
+
+
+class Chunk(BaseModel):
+    """A retrievable passage: one card section or a few sentences of a record."""
+
+    chunk_id: str
+    doc_id: str
+    section: str = ""
+    text: str
+    embed_text: str
+    dense: bool = True  # False: found by BM25 only (the document has a dense lead chunk)
+
+
+class Passage(BaseModel):
+    """A search hit, with the scores the fusion and abstention rules use."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    url: str
+    section: str
+    text: str
+    dense: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+    doc_hash: str = ""
+    demo: bool = False
+
+
+class Citation(BaseModel):
+    """One cited document: the answer object lists these most relevant first."""
+
+    doc_id: str
+    title: str
+    url: str
+    snippet: str
+    score: float
+    version: str = ""
+    demo: bool = False
+
+
+class Answer(BaseModel):
+    """What the composer returns before it is logged as an inquiry."""
+
+    answer: str
+    abstained: bool
+    abstain_reason: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    mode: str = "extractive"
+    sentences: list[tuple[str, str]] = Field(
+        default_factory=list, description="(sentence, doc_id) pairs the answer is made of."
+    )
+    signals: dict = Field(default_factory=dict, description="Evidence signals behind it.")

@@ -1,0 +1,178 @@
+"""Tests for the PHI scrubber: identifiers go, clinical look-alikes stay."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from credit_capture.phi import PhiScrubber, PhiSpan, ScrubResult
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_bench():
+    """The bench's scorer, so the test and bench/bench_phi.py score the same way."""
+    spec = importlib.util.spec_from_file_location("bench_phi", ROOT / "bench" / "bench_phi.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def scrubber() -> PhiScrubber:
+    return PhiScrubber()
+
+
+@pytest.fixture(scope="module")
+def rules_only() -> PhiScrubber:
+    return PhiScrubber(use_ner=False)
+
+
+IDENTIFIERS = [
+    ("NAME", "Pt Maria Gonzalez has K 6.8 and peaked T waves, next step?", "Maria Gonzalez"),
+    ("NAME", "Mrs. Okafor asks whether INR 3.5 means holding warfarin", "Okafor"),
+    ("NAME", "Her daughter is Linda Moore, can she consent?", "Linda Moore"),
+    ("NAME", "Dosing for Thandiwe Mokoena with CrCl 18?", "Thandiwe Mokoena"),
+    ("NAME", "pt name: maria lopez, asking about ASA 81 mg", "maria lopez"),
+    ("MRN", "MRN 48213377 — CrCl 40, apixaban dose?", "48213377"),
+    ("MRN", "med rec # 00734519, CHA2DS2-VASc 3", "00734519"),
+    ("MRN", "acct 7781-22319: Lyme rash 2 weeks ago", "7781-22319"),
+    ("DOB", "DOB 3/4/1950, eGFR 28, metformin?", "3/4/1950"),
+    ("DOB", "born 03-04-1950, on metformin 500 mg", "03-04-1950"),
+    ("DATE", "admitted 2024-06-01 with Na 118", "2024-06-01"),
+    ("DATE", "seen on March 3, 2025 for Bell's palsy", "March 3, 2025"),
+    ("AGE>89", "93 yo woman with Na 118, how fast to correct?", "93 yo"),
+    ("AGE>89", "aged 95, Wells score 2, CTPA?", "aged 95"),
+    ("AGE>89", "the 94-year-old with GCS 14 on apixaban", "94-year-old"),
+    ("PHONE", "call back at (617) 555-0143 about the INR", "(617) 555-0143"),
+    ("PHONE", "her cell is 415.555.0199", "415.555.0199"),
+    ("EMAIL", "email j.whitfield@gmail.com the A1c 8.2%", "j.whitfield@gmail.com"),
+    ("ADDRESS", "lives at 14 Maple Avenue, Dayton, OH 45402", "14 Maple Avenue"),
+    ("ADDRESS", "lives at 14 Maple Avenue, Dayton, OH 45402", "Dayton"),
+    ("ADDRESS", "her zip is 60614, travel vaccines?", "60614"),
+    ("SSN", "SSN 412-55-9087 is on the referral", "412-55-9087"),
+    ("MEMBER_ID", "Member ID XKJ449281733 for the prior auth", "XKJ449281733"),
+    ("MEMBER_ID", "Medicare MBI 1EG4-TE5-MK73, shingles vaccine?", "1EG4-TE5-MK73"),
+    ("URL", "see https://mychart.example.org/visit/88123 for labs", "https://mychart.example.org/visit/88123"),
+    ("IP", "device 10.42.17.203 alarmed, SpO2 84%", "10.42.17.203"),
+]
+
+LOOK_ALIKES = [
+    "CrCl 40", "K 6.8", "Na 118", "72yo", "89yo", "INR 3.5", "eGFR 28", "A1c 8.2%", "BP 180/110",
+    "HR 120", "Wells score", "CHA2DS2-VASc 3", "PERC", "Centor 4", "GCS 14", "Bell's palsy",
+    "Lyme", "Parkinson", "Cushing", "Addison", "Hashimoto", "Graves", "Down syndrome", "Crohn",
+    "Apgar", "Glasgow", "Ottawa", "Canadian", "Beers", "metformin 500 mg", "day 3", "week 12",
+    "2 weeks", "q6h", "apixaban", "ATS/IDSA 2019", "32 weeks", "BP 120/80", "1/2 tab", "3/4 NS",
+    "Guillain-Barre", "Stevens-Johnson", "lactated Ringer's", "Pseudomonas", "Factor V Leiden",
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "value"), IDENTIFIERS)
+def test_identifier_removed(scrubber: PhiScrubber, kind: str, text: str, value: str) -> None:
+    result = scrubber.scrub(text)
+    assert value not in result.text
+    assert f"[{kind}]" in result.text
+    assert kind in {span.kind for span in result.spans}
+
+
+@pytest.mark.parametrize(("kind", "text", "value"), IDENTIFIERS)
+def test_rules_only_removes_identifiers(rules_only: PhiScrubber, kind, text, value) -> None:
+    assert value not in rules_only.scrub_text(text)
+
+
+@pytest.mark.parametrize("term", LOOK_ALIKES)
+def test_look_alike_kept(scrubber: PhiScrubber, term: str) -> None:
+    for text in (term, f"{term}?", f"Pt with {term} — what next?", f"{term} in a 70F, treat?"):
+        result = scrubber.scrub(text)
+        assert term in result.text, result.text
+
+
+def test_mixed_question() -> None:
+    text = (
+        "John Smith, MRN 48213377, 93 yo with CrCl 40 on apixaban 5 mg BID, "
+        "lives at 2210 Oak Ridge Rd, Boulder, CO 80302 — dose reduce?"
+    )
+    out = PhiScrubber(use_ner=False).scrub_text(text)
+    assert out == "[NAME], MRN [MRN], [AGE>89] with CrCl 40 on apixaban 5 mg BID, lives at [ADDRESS] — dose reduce?"
+
+
+def test_spans_point_into_original(scrubber: PhiScrubber) -> None:
+    text = "Pt Maria Gonzalez DOB 3/4/1950 call 555-867-5309, K 6.8"
+    result = scrubber.scrub(text)
+    assert isinstance(result, ScrubResult)
+    assert all(isinstance(s, PhiSpan) for s in result.spans)
+    assert [(s.kind, text[s.start : s.end]) for s in result.spans] == [
+        ("NAME", "Maria Gonzalez"),
+        ("DOB", "3/4/1950"),
+        ("PHONE", "555-867-5309"),
+    ]
+    rebuilt, pos = "", 0
+    for s in result.spans:
+        rebuilt += text[pos : s.start] + f"[{s.kind}]"
+        pos = s.end
+    assert rebuilt + text[pos:] == result.text
+
+
+@pytest.mark.parametrize("use_ner", [True, False])
+def test_idempotent(scrubber: PhiScrubber, rules_only: PhiScrubber, use_ner: bool) -> None:
+    s = scrubber if use_ner else rules_only
+    bench = _load_bench()
+    for rec in bench.load(bench.SETS["testset"]) + bench.load(bench.SETS["holdout"]):
+        once = s.scrub(rec["text"])
+        twice = s.scrub(once.text)
+        assert twice.text == once.text
+        assert twice.spans == ()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n", "[NAME] [MRN] [AGE>89]", "K 6.8"])
+def test_trivial_inputs(scrubber: PhiScrubber, text: str) -> None:
+    result = scrubber.scrub(text)
+    assert result.text == text
+    assert result.spans == ()
+    assert scrubber.scrub_text(text) == text
+
+
+def test_rules_only_mode(rules_only: PhiScrubber) -> None:
+    assert rules_only.use_ner is False
+    result = rules_only.scrub("Mrs. Helen Park, born 11-22-1938, eGFR 28 — metformin 500 mg ok?")
+    assert result.text == "Mrs. [NAME], born [DOB], eGFR 28 — metformin 500 mg ok?"
+
+
+@pytest.mark.parametrize("name", ["testset", "holdout"])
+def test_phi_sets_meet_targets(scrubber: PhiScrubber, name: str) -> None:
+    bench = _load_bench()
+    score = bench.score(scrubber, bench.load(bench.SETS[name]))
+    assert score.recall >= 0.98, "\n".join(m for m in score.misses if m.startswith("MISS"))
+    assert score.keep_rate >= 0.98, "\n".join(m for m in score.misses if m.startswith("LOST"))
+
+
+def test_latency_25_words(scrubber: PhiScrubber) -> None:
+    text = (
+        "Pt Maria Gonzalez DOB 3/4/1950, MRN 48213377, 93 yo with CrCl 40 and K 6.8 on "
+        "apixaban 5 mg BID; Wells score 2, call 617-555-0143 — dose reduce?"
+    )
+    for _ in range(5):
+        scrubber.scrub(text)
+    times = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        scrubber.scrub(text)
+        times.append((time.perf_counter() - t0) * 1000)
+    assert statistics.median(times) <= 15.0
+
+
+def test_no_network_at_build_or_scrub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing (spaCy model, tldextract suffix list) may be fetched at run time."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("PHI scrubber tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    out = PhiScrubber().scrub_text("mail a.b@example.com, see www.example.org/x, Dr. Lee")
+    assert out == "mail [EMAIL], see [URL], Dr. [NAME]"
