@@ -105,7 +105,9 @@ class Curbside:
         self.searcher().search("warm up", k=1)
 
     # ingest -----------------------------------------------------------------
-    def ingest_cards(self, paths: list[Path] | None = None, *, progress: bool = False) -> IngestReport:
+    def ingest_cards(
+        self, paths: list[Path] | None = None, *, progress: bool = False
+    ) -> IngestReport:
         documents = load_cards(paths or [self.settings.content_dir])
         return self._ingest(documents, progress=progress)
 
@@ -163,8 +165,13 @@ class Curbside:
             latency_ms=round(latency_ms, 1),
             learner_id=learner_id,
             citations=[
-                {"doc_id": c.doc_id, "title": c.title, "url": c.url, "version": c.version,
-                 "score": c.score}
+                {
+                    "doc_id": c.doc_id,
+                    "title": c.title,
+                    "url": c.url,
+                    "version": c.version,
+                    "score": c.score,
+                }
                 for c in answer.citations
             ],
             signals=answer.signals,
@@ -175,10 +182,12 @@ class Curbside:
             session.expunge(inquiry)
         log.info(
             "inquiry %s abstained=%s citations=%d latency_ms=%.1f",
-            inquiry.id, answer.abstained, len(answer.citations), latency_ms,
+            inquiry.id,
+            answer.abstained,
+            len(answer.citations),
+            latency_ms,
         )
-        return AskOutcome(question=question, answer=answer, latency_ms=latency_ms,
-                          inquiry=inquiry)
+        return AskOutcome(question=question, answer=answer, latency_ms=latency_ms, inquiry=inquiry)
 
     def inquiry(self, inquiry_id: str) -> Inquiry:
         with Session(self.engine) as session:

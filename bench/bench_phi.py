@@ -87,13 +87,15 @@ def score(scrubber: PhiScrubber, records: list[dict], repeats: int = 1) -> Score
             if not any(span.start < e and s < span.end for s, e in phi_spans):
                 sc.over_scrub += 1
                 sc.misses.append(
-                    f"OVER {span.kind:9} {text[span.start:span.end]!r:28} {rec['id']}: {out}"
+                    f"OVER {span.kind:9} {text[span.start : span.end]!r:28} {rec['id']}: {out}"
                 )
     return sc
 
 
 def _pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else 0.0
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else 0.0
+    )
 
 
 def report(name: str, sc: Score) -> None:
@@ -101,11 +103,13 @@ def report(name: str, sc: Score) -> None:
     print(f"== {name}")
     print(f"  recall     {sc.recall:7.2%}  ({n_found}/{n_total} identifier spans removed)")
     for kind in sorted(sc.total):
-        print(f"    {kind:10} {sc.found[kind] / sc.total[kind]:7.2%}  ({sc.found[kind]}/{sc.total[kind]})")
+        found, total = sc.found[kind], sc.total[kind]
+        print(f"    {kind:10} {found / total:7.2%}  ({found}/{total})")
     print(f"  keep rate  {sc.keep_rate:7.2%}  ({sc.kept}/{sc.keep_total} look-alike strings kept)")
     print(f"  over-scrub {sc.over_scrub} span(s) replaced that are not annotated PHI")
     lat = sc.latencies_ms
-    print(f"  latency    p50 {_pct(lat, 50):.2f} ms  p95 {_pct(lat, 95):.2f} ms  max {max(lat):.2f} ms")
+    p50, p95 = _pct(lat, 50), _pct(lat, 95)
+    print(f"  latency    p50 {p50:.2f} ms  p95 {p95:.2f} ms  max {max(lat):.2f} ms")
 
 
 def main() -> int:

@@ -12,7 +12,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from retrieval.index import IndexFiles  # noqa: E402
 
-DATA = Path(os.environ.get("CURBSIDE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+DATA = Path(
+    os.environ.get("CURBSIDE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 WORK = Path(os.environ.get("CURBSIDE_BENCH_DIR", Path.home() / ".cache" / "curbside-bench"))
 MODEL_CACHE = Path.home() / ".cache" / "curbside"
 

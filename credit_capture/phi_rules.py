@@ -78,7 +78,8 @@ EPONYMS = _words("""
     stevens-johnson mallory-weiss salter-harris grey-turner marcus-gunn wolff-parkinson-white
     legg-calve-perthes henoch-schonlein sturge-weber peutz-jeghers prader-willi ehlers-danlos
     brown-sequard roux-en-y lambert-eaton jarisch-herxheimer waterhouse-friderichsen
-    ringer hartmann leiden roth janeway kehr korsakoff lugol gram wright giemsa ziehl
+    epstein barr nissen bonnet ringer hartmann leiden roth janeway kehr korsakoff lugol
+    gram wright giemsa ziehl
     foley swan ganz bovie doppler holter valsalva heimlich sengstaken blakemore whipple
     babinski hoffmann trousseau chvostek rovsing psoas obturator mcconnell kussmaul
 """)
@@ -143,14 +144,14 @@ BRANDS = _words("""
 NOT_NAME = _words("""
     the a an and or but if is was has had says said asks wants please thanks hi hello
     pt pts patient patients hx dx rx tx sx fx temp trop echo vent labs lab ok no yes
-    what which when how why who should can could would does do did is are will may might
+    what which when how why who should can could would does do did is are may might
     mr mrs ms miss dr nurse doctor prof practitioner md do np pa rn son daughter mom dad
     mother father wife husband seen saw see call text email fax report chart visit
     admitted discharged start started stop dose dosing question q plan today tomorrow
     yesterday am pm bid tid qid prn po iv im sc sq er ed icu or ct mri cta xr echo ekg
     ecg cbc bmp cmp ua hgb hct wbc plt inr ptt bnp tsh ldl hdl crp esr pcr covid flu
     strep staph mrsa hiv hep hbv hcv tb uti dvt pe mi chf copd ckd aki dka hhs gi gu
-    jan feb mar apr jun jul aug sep sept oct nov dec january february march april june
+    jan feb mar apr jun jul aug sep sept oct nov dec january february march
     july august september october november december monday tuesday wednesday thursday
     friday saturday sunday stage type class grade day week month year weeks days
     medicare medicaid aetna cigna humana kaiser blue cross shield unitedhealthcare
@@ -162,18 +163,58 @@ NOT_NAME = _words("""
 """)
 
 US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
-    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "PR": "Puerto Rico", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "DC": "District of Columbia",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "PR": "Puerto Rico",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
 }
 STATE_NAMES = frozenset(s.lower() for s in US_STATES.values())
 # Countries stay: travel history is clinically relevant and not a safe-harbour identifier.
@@ -233,15 +274,20 @@ URL_RE = re.compile(
     r"\b(?:/[^\s<>\"'\]]*)?",
     re.I,
 )
-IPV4_RE = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])")
+IPV4_RE = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])"
+)
 IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}(?![\w:])", re.I)
 
 SSN_LABEL_RE = re.compile(
     r"\b(?:SSN|SS#|SS\s?no\b\.?|social\s+security(?:\s+(?:no\b\.?|number|#))?)"
-    + _SEP + r"(?P<v>\d{3}[- ]?\d{2}[- ]?\d{4})\b",
+    + _SEP
+    + r"(?P<v>\d{3}[- ]?\d{2}[- ]?\d{4})\b",
     re.I,
 )
-SSN_SHAPE_RE = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+SSN_SHAPE_RE = re.compile(
+    r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])"
+)
 
 PHONE_RE = re.compile(
     r"(?<![\w(+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])"
@@ -249,7 +295,8 @@ PHONE_RE = re.compile(
 )
 PHONE_BARE_RE = re.compile(r"(?<![\w.,/-])(?:\+?1)?[2-9]\d{2}[2-9]\d{6}(?![\w/-]|[.,]\d)")
 PHONE_LABEL_RE = re.compile(
-    r"\b(?:phone|ph|tel|cell|mobile|pager|fax|call(?:back)?|text)\b" + _SEP
+    r"\b(?:phone|ph|tel|cell|mobile|pager|fax|call(?:back)?|text)\b"
+    + _SEP
     + r"(?P<v>\d{3}[\s.-]?\d{4}|\d{1,2}-\d{4})\b",
     re.I,
 )
@@ -271,13 +318,17 @@ MBI_RE = re.compile(
     r"[AC-HJKMNP-RT-Y]{2}\d{2}\b"
 )
 # Unlabelled ID-looking tokens: upper-case letters mixed with >= 5 digits, or >= 8 digits.
-ALNUM_ID_RE = re.compile(r"(?<![\w-])(?=(?:[A-Z-]*\d){5})(?=[\d-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])")
+ALNUM_ID_RE = re.compile(
+    r"(?<![\w-])(?=(?:[A-Z-]*\d){5})(?=[\d-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)*(?![\w-])"
+)
 LONG_NUMBER_RE = re.compile(
     r"(?<![\w.,/-])\d{8,}(?![\w/-]|[.,]\d)(?!\s*(?:copies|cells|IU|units?|/|mg|mcg|k\b))"
 )
 
 DATE_NUMERIC_RE = re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)")
-DATE_ISO_RE = re.compile(r"(?<![\w/.-])(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?![\w/-])")
+DATE_ISO_RE = re.compile(
+    r"(?<![\w/.-])(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?![\w/-])"
+)
 DATE_MONTH_FIRST_RE = re.compile(
     rf"\b{_MONTH}\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{{2}}\b)?"
 )
@@ -310,7 +361,8 @@ _STREET_SUFFIX = (
 )
 STREET_RE = re.compile(
     r"\b\d{1,6}[A-Z]?\s+(?:(?:[NSEW]\.?|North|South|East|West)\s+)?"
-    r"(?:(?:[A-Z][A-Za-z'-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,3}" + _STREET_SUFFIX
+    r"(?:(?:[A-Z][A-Za-z'-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,3}"
+    + _STREET_SUFFIX
     + r"\b\.?(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Fl|Floor|Rm|Room|#)\.?\s*#?\s*[A-Z0-9-]+\b)?"
     r"|\b(?i:P\.?\s?O\.?\s+Box)\s+\d+\b"
 )
@@ -323,7 +375,9 @@ CITY_STATE_RE = re.compile(
     rf"(?:(?P<abbr>{_STATE_ABBR})\b\.?|(?P<full>{_STATE_FULL})\b)"
     rf"(?:,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?))"
 )
-ZIP_LABEL_RE = re.compile(r"\b(?:zip(?:\s*code)?|postal\s+code)\s*(?:is\s+|[:#]\s*)?(?P<v>\d{5}(?:-\d{4})?)\b", re.I)
+ZIP_LABEL_RE = re.compile(
+    r"\b(?:zip(?:\s*code)?|postal\s+code)\s*(?:is\s+|[:#]\s*)?(?P<v>\d{5}(?:-\d{4})?)\b", re.I
+)
 LIVES_IN_RE = re.compile(
     r"\b(?i:lives|living|resides|residing|resident|home|located)\s+(?i:in|at|near|of)\s+"
     r"(?P<v>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})"
@@ -355,9 +409,11 @@ FIRST_LAST_RE = re.compile(rf"\b(?=(?P<v>(?P<first>[{_UP}][{_LO}]+)\s+{_NAME_TOK
 # Hispanic "-ez", Nordic/Germanic); a capitalised token ending so is taken as a surname.
 SURNAME_RE = re.compile(
     rf"\b[{_UP}][{_LO}]+(?:ski|ska|sky|wicz|czyk|enko|ovic|ovich|evic|poulos|escu|yan|dze|shvili"
-    r"|oglu|[aeiou]lez|[aeiou]nez|[aeiou]rez|[aeiou]quez|ssen|sson|stein|berg|mann|ova|eva)\b"
+    r"|oglu|[aeiou]lez|[aeiou]nez|[aeiou]rez|[aeiou]quez|ssen|sson|stein|berg|mann|ova|eva)(?![\w-])"
 )
-_LOWER_STOP = _words("with and has had age aged after unknown withheld the of from on in at by")
+_LOWER_STOP = _words(
+    "with and has had age aged after unknown unclear pending not withheld the of from on in at by"
+)
 # Two capitalised words right after a word that introduces a person ("for Thandiwe
 # Mokoena", "seen by Kwabena Asante") are taken as a name unless a word is medical,
 # geographic or institutional.  spaCy's small model misses many non-Anglo names.
@@ -392,7 +448,9 @@ def _is_drug(low: str) -> bool:
     """Drug or organism name (first names like "April" are never drugs)."""
     if low in BRANDS or low in ORGANISMS:
         return True
-    return low not in FIRST_NAMES and bool(DRUG_SUFFIX_RE.search(low) or ORGANISM_SUFFIX_RE.search(low))
+    return low not in FIRST_NAMES and bool(
+        DRUG_SUFFIX_RE.search(low) or ORGANISM_SUFFIX_RE.search(low)
+    )
 
 
 def is_medical_token(token: str) -> bool:
@@ -410,7 +468,9 @@ def _next_word(text: str, end: int) -> str:
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Shrink a candidate to its name tokens; None if nothing person-like is left."""
-    tokens = [(start + m.start(), start + m.end(), m.group()) for m in _TOKEN_RE.finditer(text[start:end])]
+    tokens = [
+        (start + m.start(), start + m.end(), m.group()) for m in _TOKEN_RE.finditer(text[start:end])
+    ]
     while tokens and tokens[0][2].lower().rstrip(".") in NOT_NAME:
         tokens.pop(0)
     while tokens and tokens[-1][2].lower() in NOT_NAME:
@@ -469,18 +529,17 @@ def person_span(text: str, start: int, end: int, *, cue: str = "ner") -> tuple[i
         return None
     if all(t.lower() in STATE_NAMES or t.lower() in COUNTRIES for t in tokens):
         return None  # "Alaska Native", "Virginia" alone
+    if _next_word(text, e) in EPONYM_NEXT or any(t.lower() in EPONYM_NEXT for t in tokens):
+        return None  # "Charles Bonnet syndrome", "Dawn phenomenon"
     if cue == "ner" and len(tokens) == 1 and not _lone_name_ok(text, tokens[0], e):
         return None
-    if cue == "ner" and (
-        _next_word(text, e) in EPONYM_NEXT
-        or any(t.lower() in EPONYM_NEXT | INSTITUTION or _is_drug(t.lower()) for t in tokens)
-    ):
+    if cue == "ner" and any(t.lower() in INSTITUTION or _is_drug(t.lower()) for t in tokens):
         return None
     return s, e
 
 
 def _is_title_word(token: str) -> bool:
-    """"Springfield" yes; "HBsAg", "ACS", "PCV20", "lyme" no."""
+    """ "Springfield" yes; "HBsAg", "ACS", "PCV20", "lyme" no."""
     return token[0].isupper() and not any(c.isupper() or c.isdigit() for c in token[1:])
 
 
@@ -577,7 +636,11 @@ def _addresses(text: str, out: list[Hit]) -> None:
         out.append(Hit("ADDRESS", m.start("v"), m.end("v"), LABELLED))
     for m in LIVES_IN_RE.finditer(text):
         city = m.group("v")
-        if city.lower() not in STATE_NAMES and city.lower() not in COUNTRIES and not is_medical_token(city):
+        if (
+            city.lower() not in STATE_NAMES
+            and city.lower() not in COUNTRIES
+            and not is_medical_token(city)
+        ):
             out.append(Hit("ADDRESS", m.start("v"), m.end("v"), SHAPE))
 
 

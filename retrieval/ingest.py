@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from retrieval.catalog import document_hash
 from retrieval.chunking import chunk_document
 from retrieval.index import IndexFiles
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex
 from retrieval.models import Document
 
 
@@ -50,8 +50,9 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
         dense.delete(stale)
     if chunks:
         dense.upsert([c.chunk_id for c in chunks], [c.doc_id for c in chunks], vectors)
-    catalog.write(changed, info={"embedder": embedder.fingerprint})
-    if changed or not files.lexical_dir.exists():
+    stale_lexical = catalog.get_info("tokenizer") != TOKENIZER_VERSION
+    catalog.write(changed, info={"embedder": embedder.fingerprint, "tokenizer": TOKENIZER_VERSION})
+    if changed or stale_lexical or not files.lexical_dir.exists():
         titles = {doc_id: doc.title for doc_id, (doc, _) in catalog.documents().items()}
         rows = catalog.chunks()
         texts = [f"{titles.get(doc_id, '')} {section} {text}" for _, doc_id, section, text in rows]

@@ -32,6 +32,10 @@ def terms(text: str) -> list[str]:
     return _stemmer().stemWords(tokens)
 
 
+# Bump when `terms()` changes, so the next ingest rebuilds the BM25 index.
+TOKENIZER_VERSION = "2"
+
+
 class LexicalIndex:
     """BM25 over chunk texts; `chunk_ids[i]` names the i-th indexed passage."""
 

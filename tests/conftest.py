@@ -1,0 +1,54 @@
+"""Shared fixtures: real Chroma, real SQLite, the real encoder, all under tmp paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+from app.main import create_app  # noqa: E402
+from app.services import Curbside  # noqa: E402
+from app.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """No test touches ./.curbside: each gets its own CURBSIDE_HOME."""
+    monkeypatch.setenv("CURBSIDE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CURBSIDE_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def content_home(tmp_path_factory) -> Path:
+    """One index of the shipped cards, built once per test session (read-only for tests)."""
+    home = tmp_path_factory.mktemp("content-home")
+    Curbside(Settings(home=home, content_dir=REPO / "content")).ingest_cards()
+    return home
+
+
+@pytest.fixture
+def settings(content_home, tmp_path) -> Settings:
+    """Shipped-content index, plus a fresh database for this test."""
+    return Settings(
+        home=content_home,
+        content_dir=REPO / "content",
+        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+    )
+
+
+@pytest.fixture
+def curbside(settings) -> Curbside:
+    return Curbside(settings)
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client

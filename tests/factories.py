@@ -1,0 +1,64 @@
+"""Builders for test data: small, valid content cards with overridable fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+DEFAULT_BODY = """## Bottom line
+Give {drug} {dose} for {condition} [1].
+
+## Key points
+- {condition} in adults responds to {drug} {dose} given once daily [1].
+- {condition} does not require imaging before treatment [1].
+
+## Pitfalls
+- Do not give {drug} to people with a known {drug} allergy [1].
+"""
+
+
+def card_front(card_id: str, **overrides) -> dict:
+    front = {
+        "id": card_id,
+        "title": f"Treatment of {overrides.pop('condition', 'zorblax fever')}",
+        "specialty": ["infectious-disease"],
+        "topics": [13],
+        "learning_objective": "Choose the first-line drug.",
+        "sources": [
+            {"org": "Test Society", "title": "Test guideline", "year": 2024,
+             "url": "https://example.org/guideline"}
+        ],
+        "status": "demo",
+        "reviewed_by": None,
+        "last_reviewed": "2026-11-25",
+        "review_due": "2099-01-01",
+        "disclosures": "none",
+        "review_questions": [
+            {"q": "First-line drug?", "choices": ["Quinaprofen", "Nothing"], "answer": 0,
+             "why": "Guideline [1]."}
+        ],
+    }
+    front.update(overrides)
+    return front
+
+
+def write_card(
+    folder: Path,
+    card_id: str,
+    *,
+    condition: str = "zorblax fever",
+    drug: str = "quinaprofen",
+    dose: str = "250 mg",
+    body: str | None = None,
+    **overrides,
+) -> Path:
+    """Write a card file `<folder>/<card_id>.md` and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    front = card_front(card_id, condition=condition, **overrides)
+    text = body if body is not None else DEFAULT_BODY.format(
+        drug=drug, dose=dose, condition=condition.capitalize()
+    )
+    path = folder / f"{card_id}.md"
+    path.write_text(f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{text}", encoding="utf-8")
+    return path

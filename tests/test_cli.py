@@ -1,0 +1,61 @@
+"""The `curbside` command line: JSON output, batch files, scrubbing and clean failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import main
+from tests.factories import write_card
+
+
+@pytest.fixture
+def cli_env(settings, monkeypatch):
+    monkeypatch.setenv("CURBSIDE_HOME", str(settings.home))
+    monkeypatch.setenv("CURBSIDE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CURBSIDE_CONTENT_DIR", str(settings.content_dir))
+
+
+def test_ask_json_prints_one_answer_object(cli_env, capsys):
+    assert main(["ask", "ottawa ankle rule", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["citations"][0]["doc_id"] == "ottawa-ankle-rules"
+
+
+def test_ask_file_keeps_order_and_ids(cli_env, tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "q1", "question": "croup dexamethasone dose"}\n'
+        '{"id": "q2", "question": "tacrolimus level after kidney transplant"}\n'
+    )
+    assert main(["ask", "--file", str(questions), "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == ["q1", "q2"]
+    assert not lines[0]["abstained"] and lines[1]["abstained"]
+
+
+def test_bad_input_gives_a_message_and_non_zero_exit(cli_env, tmp_path, capsys):
+    assert main(["ask", "   "]) == 2
+    assert "empty" in capsys.readouterr().err
+    assert main(["ask", "--file", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    bad = write_card(tmp_path / "cards", "broken", status="published")
+    assert main(["ingest", str(bad.parent)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.md" in err and "status" in err and "Traceback" not in err
+
+
+def test_scrub_prints_one_line_per_input_line(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Call Mary Jones at 555-867-5309 re CrCl 40\nWells score 3, no PHI here\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "scrub", "--file", str(notes)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert "Mary" not in lines[0] and "555-867-5309" not in lines[0] and "CrCl 40" in lines[0]
+    assert lines[1] == "Wells score 3, no PHI here"
