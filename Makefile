@@ -39,6 +39,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench.bench_retrieval
+	$(BIN)/python -m bench.bench_cards
 	$(BIN)/python -m bench.bench_phi
 
 clean:

@@ -109,6 +109,25 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_lint(args: argparse.Namespace) -> int:
+    from app.settings import Settings
+    from retrieval.lint import allowed_specialties, lint
+
+    settings = Settings()
+    paths = [Path(p) for p in args.paths] or [settings.content_dir]
+    for path in paths:
+        if not path.exists():
+            raise CliError(f"{path}: no such file or folder")
+    problems = lint(paths, specialties=allowed_specialties(settings.content_dir))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("content is lint-clean")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -143,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     scrub = sub.add_parser("scrub", help="print lines with patient identifiers removed")
     scrub.add_argument("--file", metavar="FILE", help="read lines from FILE instead of stdin")
     scrub.set_defaults(handler=cmd_scrub)
+
+    content = sub.add_parser("content", help="content governance (lint)")
+    content_sub = content.add_subparsers(dest="content_command", metavar="ACTION")
+    content_lint = content_sub.add_parser("lint", help="check cards: schema, ids, sources, dates")
+    content_lint.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
+    content_lint.set_defaults(handler=cmd_content_lint)
 
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", default="127.0.0.1")

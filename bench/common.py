@@ -10,6 +10,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from app.services import Curbside  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from retrieval.index import IndexFiles  # noqa: E402
 
 DATA = Path(
@@ -26,6 +28,11 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def index_files(name: str, *, quantized: bool = True) -> IndexFiles:
     return IndexFiles(WORK / name, model_cache=MODEL_CACHE, quantized=quantized)
+
+
+def service(home: Path) -> Curbside:
+    """The same service the API uses, on a benchmark home (database kept beside it)."""
+    return Curbside(Settings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
 
 
 def recall_at(ranked: list[list[str]], gold: list[set[str]], k: int) -> float:

@@ -7,7 +7,10 @@ still lands near *some* passage. The rule combines three signals of the best doc
 - `lexical`: BM25 score of the best passage, normalised by what the question could reach;
 - `coverage`: the share of the question's key terms (IDF-weighted, generic clinical words
   excluded) that appear anywhere in the best document. A term the library has never seen
-  carries the highest weight, so "symptoms of <unindexed disease>" loses most of its mass.
+  carries the highest weight, so "symptoms of <unindexed disease>" loses most of its mass;
+- `title`: the same share counted in the best document's title only. A condition that is
+  merely mentioned inside another page (a gene page listing related disorders) covers the
+  words but is not what that page is about.
 
 The weights and threshold were fitted on development data (see `bench/calibrate.py` and the
 README): MedQuAD with 10% of topics removed, PubMedQA with 100 abstracts removed, and the
@@ -25,7 +28,7 @@ from retrieval.models import Passage
 from retrieval.text import GENERIC_TERMS, words
 
 # Fitted weights of the logistic rule (see module docstring); score > 0 means "answer".
-WEIGHTS = {"bias": -6.0, "dense": 6.0, "lexical": 2.0, "coverage": 4.5}
+WEIGHTS = {"bias": -6.0, "dense": 6.0, "lexical": 2.0, "coverage": 4.5, "title": 0.0}
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Coverage:
     dense: float = 0.0
     lexical: float = 0.0
     coverage: float = 0.0
+    title: float = 0.0
     key_terms: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default_factory=tuple)
 
@@ -45,6 +49,7 @@ class Coverage:
             "dense": round(self.dense, 4),
             "lexical": round(self.lexical, 4),
             "coverage": round(self.coverage, 4),
+            "title": round(self.title, 4),
             "decision_score": round(self.score(), 4),
             "missing_terms": len(self.missing),
         }
@@ -55,6 +60,7 @@ class Coverage:
             + WEIGHTS["dense"] * self.dense
             + WEIGHTS["lexical"] * self.lexical
             + WEIGHTS["coverage"] * self.coverage
+            + WEIGHTS["title"] * self.title
         )
 
 
@@ -75,6 +81,7 @@ def measure_coverage(
     passages: list[Passage],
     *,
     doc_terms: Callable[[str], frozenset[str]],
+    title_terms: Callable[[str], frozenset[str]],
     idf: Callable[[str], float],
 ) -> Coverage:
     """Signals of the best-ranked document for the abstention rule."""
@@ -85,6 +92,7 @@ def measure_coverage(
     wanted = key_terms(question)
     present = doc_terms(best.doc_id)
     found = {term for term in wanted if _mentions(present, term)}
+    in_title = {term for term in found if _mentions(title_terms(best.doc_id), term)}
     total = sum(idf(t) for t in wanted)
     covered = sum(idf(t) for t in found)
     return Coverage(
@@ -92,6 +100,7 @@ def measure_coverage(
         dense=max(p.dense for p in same_doc),
         lexical=max(p.lexical for p in same_doc),
         coverage=covered / total if total else 0.0,
+        title=sum(idf(t) for t in in_title) / total if total else 0.0,
         key_terms=tuple(wanted.values()),
         missing=tuple(word for term, word in wanted.items() if term not in found),
     )

@@ -81,6 +81,13 @@ class Catalog:
             for key, value in (info or {}).items():
                 self._db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
 
+    def delete(self, doc_ids: list[str]) -> None:
+        """Drop documents from the live index; their versions are kept for audit."""
+        with self._db:
+            for doc_id in doc_ids:
+                self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+
     def documents(self) -> dict[str, tuple[Document, str]]:
         """All current documents with their hashes, keyed by id."""
         rows = self._db.execute("SELECT id, hash, body FROM documents")

@@ -53,10 +53,7 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
     stale_lexical = catalog.get_info("tokenizer") != TOKENIZER_VERSION
     catalog.write(changed, info={"embedder": embedder.fingerprint, "tokenizer": TOKENIZER_VERSION})
     if changed or stale_lexical or not files.lexical_dir.exists():
-        titles = {doc_id: doc.title for doc_id, (doc, _) in catalog.documents().items()}
-        rows = catalog.chunks()
-        texts = [f"{titles.get(doc_id, '')} {section} {text}" for _, doc_id, section, text in rows]
-        LexicalIndex.build([r[0] for r in rows], texts).save(files.lexical_dir)
+        _rebuild_lexical(files)
     return IngestReport(
         documents=len(documents),
         changed=len(changed),
@@ -87,3 +84,25 @@ def _embed(texts: list[str], embedder, *, progress: bool):
     if bar:
         bar.close()
     return vectors
+
+
+def remove(files: IndexFiles, doc_ids: list[str]) -> int:
+    """Take documents out of the index (versions stay in the catalog for audit)."""
+    catalog = files.catalog()
+    known = catalog.hashes()
+    present = [doc_id for doc_id in doc_ids if doc_id in known]
+    if not present:
+        return 0
+    files.dense().delete(catalog.chunk_ids_of(present))
+    catalog.delete(present)
+    _rebuild_lexical(files)
+    return len(present)
+
+
+def _rebuild_lexical(files: IndexFiles) -> None:
+    """BM25 sees each passage with its document title and section name."""
+    catalog = files.catalog()
+    titles = {doc_id: doc.title for doc_id, (doc, _) in catalog.documents().items()}
+    rows = catalog.chunks()
+    texts = [f"{titles.get(doc_id, '')} {section} {text}" for _, doc_id, section, text in rows]
+    LexicalIndex.build([r[0] for r in rows], texts).save(files.lexical_dir)

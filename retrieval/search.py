@@ -8,6 +8,7 @@ fusion this keeps an absolute meaning, so the same numbers drive ranking and abs
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -56,6 +57,9 @@ class HybridSearcher:
         self._embedder = files.embedder()
         self._dense = files.dense()
         self._doc_terms = lru_cache(maxsize=4096)(self._terms_of_document)
+        self._title_terms = lru_cache(maxsize=4096)(
+            lambda doc_id: frozenset(terms(self._documents[doc_id][0].title))
+        )
         self._lead_intents = lru_cache(maxsize=65536)(self._intents_of_document)
 
     @property
@@ -90,6 +94,12 @@ class HybridSearcher:
             doc_id = chunk_id.rsplit("::", 1)[0]
             doc_lexical[doc_id] = max(value, doc_lexical.get(doc_id, 0.0))
         asked = question_intents(question)
+        # Intent only decides between sibling sections of one topic (records sharing a title).
+        siblings = Counter(
+            self._documents[doc_id][0].title
+            for doc_id in doc_dense.keys() | doc_lexical.keys()
+            if doc_id in self._documents
+        )
         passages: list[Passage] = []
         for chunk_id in chunk_dense.keys() | lexical_scores.keys():
             row = self._chunks.get(chunk_id)
@@ -102,8 +112,9 @@ class HybridSearcher:
             doc_score = (
                 self.dense_weight * dense
                 + (1 - self.dense_weight) * doc_lexical.get(doc.id, 0.0)
-                + self.intent_weight * intent_fit(asked, self._lead_intents(doc.id))
             )
+            if siblings[doc.title] > 1:
+                doc_score += self.intent_weight * intent_fit(asked, self._lead_intents(doc.id))
             # Rank documents first, then chunks within a document by their own evidence.
             own = chunk_dense.get(chunk_id, dense) + lexical_scores.get(chunk_id, 0.0)
             passages.append(
@@ -126,9 +137,20 @@ class HybridSearcher:
             question,
             passages,
             doc_terms=self._doc_terms,
+            title_terms=self._title_terms,
             idf=self._lexical.idf,
         )
         return SearchResult(passages=passages, coverage=coverage, query=query)
+
+    def dense_only(self, question: str, k: int = 10) -> list[tuple[str, float]]:
+        """Plain dense baseline: Chroma top-k documents by cosine (for benchmarks)."""
+        best: dict[str, float] = {}
+        for chunk_id, similarity in self._dense.search(
+            self._embedder.embed_one(question), self.candidates
+        ):
+            doc_id = chunk_id.rsplit("::", 1)[0]
+            best[doc_id] = max(similarity, best.get(doc_id, -1.0))
+        return sorted(best.items(), key=lambda item: item[1], reverse=True)[:k]
 
     def _bm25_ceiling(self, query_terms: list[str]) -> float:
         """Roughly the BM25 score of a passage matching every query term once."""

@@ -12,7 +12,7 @@ def test_ask_returns_the_answer_object_and_logs_the_inquiry(client):
     response = client.post("/api/v1/ask", json={"question": "croup dexamethasone dose"})
     assert response.status_code == 200
     body = response.json()
-    assert ANSWER_FIELDS <= body.keys()
+    assert body.keys() >= ANSWER_FIELDS
     assert body["question"] == "croup dexamethasone dose"
     assert not body["abstained"] and body["mode"] == "extractive"
     assert body["citations"][0]["doc_id"] == "croup-dexamethasone-dosing"

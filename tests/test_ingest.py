@@ -14,8 +14,11 @@ from tests.factories import write_card
 
 def _curbside(tmp_path, content):
     return Curbside(
-        Settings(home=tmp_path / "home", content_dir=content,
-                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
+        Settings(
+            home=tmp_path / "home",
+            content_dir=content,
+            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        )
     )
 
 
@@ -66,11 +69,19 @@ def test_reingest_skips_unchanged_cards_and_keeps_versions(tmp_path):
 def test_jsonl_corpus_is_cited_by_its_own_ids(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     records = [
-        {"id": "rec-1", "title": "Glimmerpox", "url": "https://example.org/g",
-         "text": "Glimmerpox is treated with 40 mg of vexacillin twice daily for 7 days. "
-                 "Glimmerpox spreads by droplets."},
-        {"id": "rec-2", "title": "Stonewort syndrome", "url": "https://example.org/s",
-         "text": "Stonewort syndrome causes joint stiffness in adults over 50."},
+        {
+            "id": "rec-1",
+            "title": "Glimmerpox",
+            "url": "https://example.org/g",
+            "text": "Glimmerpox is treated with 40 mg of vexacillin twice daily for 7 days. "
+            "Glimmerpox spreads by droplets.",
+        },
+        {
+            "id": "rec-2",
+            "title": "Stonewort syndrome",
+            "url": "https://example.org/s",
+            "text": "Stonewort syndrome causes joint stiffness in adults over 50.",
+        },
     ]
     corpus.write_text("\n".join(json.dumps(r) for r in records))
     curbside = _curbside(tmp_path, tmp_path / "none")
@@ -84,7 +95,9 @@ def test_jsonl_corpus_is_cited_by_its_own_ids(tmp_path):
 
 def test_jsonl_errors_point_at_the_line(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text('{"id": "a", "title": "T", "text": "x", "url": ""}\n{"id": "b", "title": 3}\n')
+    corpus.write_text(
+        '{"id": "a", "title": "T", "text": "x", "url": ""}\n{"id": "b", "title": 3}\n'
+    )
     with pytest.raises(ContentError, match=r"corpus.jsonl:2: title"):
         _curbside(tmp_path, tmp_path).ingest_jsonl(corpus)
     corpus.write_text("not json\n")

@@ -1,0 +1,62 @@
+"""`curbside content lint`: every problem in the content library, as `file: field: reason`.
+
+Unlike ingest, which stops at the first invalid card, lint reports everything at once so an
+author can fix a whole batch in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from retrieval.cards import find_cards, parse_card
+from retrieval.errors import ContentError
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def allowed_specialties(content_dir: Path) -> set[str]:
+    path = content_dir / "specialties.yaml"
+    return set(yaml.safe_load(path.read_text())) if path.exists() else set()
+
+
+def lint(paths: list[Path], *, specialties: set[str], today: date | None = None) -> list[str]:
+    """All problems found, one message each; an empty list means the library is clean."""
+    today = today or date.today()
+    problems: list[str] = []
+    seen: dict[str, Path] = {}
+    for path in find_cards(paths):
+        try:
+            front, body = parse_card(path)
+        except ContentError as exc:
+            problems.append(str(exc))
+            continue
+        where = str(path)
+        if front.id in seen:
+            problems.append(f"{where}: id: duplicate of {seen[front.id]}")
+        seen.setdefault(front.id, path)
+        if path.stem != front.id:
+            problems.append(f"{where}: id: file name should be {front.id}.md")
+        for value in front.specialty:
+            if specialties and value not in specialties:
+                problems.append(f"{where}: specialty: unknown value {value!r}")
+        if front.review_due < today and front.status in {"demo", "approved"}:
+            problems.append(f"{where}: review_due: {front.review_due} is past due")
+        if front.status == "approved" and not front.reviewed_by:
+            problems.append(f"{where}: reviewed_by: approved cards need a reviewer")
+        if not front.review_questions:
+            problems.append(f"{where}: review_questions: at least one is required")
+        for n, source in enumerate(front.sources, start=1):
+            if not source.url.startswith(("http://", "https://")):
+                problems.append(f"{where}: sources.{n}.url: must be an http(s) URL")
+        markers = {int(m) for m in _MARKER.findall(body)}
+        if not markers:
+            problems.append(f"{where}: body: no [n] citation markers")
+        for marker in sorted(markers - set(range(1, len(front.sources) + 1))):
+            problems.append(f"{where}: body: marker [{marker}] has no matching source")
+        if "<script" in body.lower() or re.search(r"<[a-z][^>]*>", body, re.I):
+            problems.append(f"{where}: body: raw HTML is not allowed")
+    return problems
