@@ -128,6 +128,45 @@ def cmd_content_lint(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_review(args: argparse.Namespace) -> int:
+    from retrieval.governance import find_card, review_card
+
+    curbside = _curbside()
+    action = "approve" if args.approve else "retire"
+    record = review_card(
+        curbside.settings.content_dir, args.card_id, action=action, reviewer=args.reviewer,
+        note=args.note or "",
+    )
+    if curbside.files.exists():  # serve the new status right away
+        curbside.ingest_cards([find_card(curbside.settings.content_dir, args.card_id)])
+    due = f", next review due {record.review_due}" if record.review_due else ""
+    print(f"{record.card_id}: {record.action}d by {record.reviewer} at {record.at}{due} "
+          f"(version {record.version_before} -> {record.version_after})")
+    return 0
+
+
+def cmd_content_coverage(args: argparse.Namespace) -> int:
+    from app.settings import Settings
+    from retrieval.governance import coverage
+
+    report = coverage(Settings().content_dir)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{report['cards']} cards {report['by_status']}; topics covered "
+          f"{report['topics_covered']}/{report['topics_total']}")
+    for specialty, count in report["per_specialty"].items():
+        print(f"  {specialty:<24} {count}")
+    for label, key in (("topics without a card", "topics_missing"),
+                       ("past-due reviews", "past_due"),
+                       ("cards without review questions", "without_review_questions")):
+        items = report[key]
+        print(f"{label}: {len(items)}")
+        for item in items:
+            print(f"  {item}: {items[item]}" if isinstance(items, dict) else f"  {item}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -163,11 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
     scrub.add_argument("--file", metavar="FILE", help="read lines from FILE instead of stdin")
     scrub.set_defaults(handler=cmd_scrub)
 
-    content = sub.add_parser("content", help="content governance (lint)")
+    content = sub.add_parser("content", help="content governance: lint, review, coverage")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION")
     content_lint = content_sub.add_parser("lint", help="check cards: schema, ids, sources, dates")
     content_lint.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
     content_lint.set_defaults(handler=cmd_content_lint)
+    content_review = content_sub.add_parser("review", help="approve or retire a card")
+    content_review.add_argument("card_id", metavar="ID")
+    decision = content_review.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--approve", action="store_true")
+    decision.add_argument("--retire", action="store_true")
+    content_review.add_argument("--reviewer", required=True, metavar="NAME")
+    content_review.add_argument("--note", help="why (kept in content/reviews.jsonl)")
+    content_review.set_defaults(handler=cmd_content_review)
+    content_coverage = content_sub.add_parser("coverage", help="cards per specialty and topic")
+    content_coverage.add_argument("--json", action="store_true")
+    content_coverage.set_defaults(handler=cmd_content_coverage)
 
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -24,7 +24,7 @@ from retrieval.composer import compose
 from retrieval.corpus import load_jsonl
 from retrieval.index import IndexFiles
 from retrieval.ingest import IngestReport, ingest
-from retrieval.models import Answer
+from retrieval.models import Answer, Document
 from retrieval.search import HybridSearcher
 
 log = logging.getLogger("curbside")
@@ -188,6 +188,15 @@ class Curbside:
             latency_ms,
         )
         return AskOutcome(question=question, answer=answer, latency_ms=latency_ms, inquiry=inquiry)
+
+    # content ----------------------------------------------------------------
+    def content_cards(self) -> list[Document]:
+        """Every ingested card, served or not (retired and expired stay for audit)."""
+        cards = [doc for doc, _ in self.searcher().documents.values() if doc.kind == "card"]
+        return sorted(cards, key=lambda doc: doc.title.lower())
+
+    def content_versions(self, card_id: str) -> list[tuple[str, str, Document]]:
+        return self.files.catalog().versions(card_id)
 
     def inquiry(self, inquiry_id: str) -> Inquiry:
         with Session(self.engine) as session:
