@@ -167,6 +167,67 @@ def cmd_content_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from retrieval.verifier import GroundingVerifier
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    pairs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            pair = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+        evidence = pair.get("evidence") if isinstance(pair, dict) else None
+        if not isinstance(evidence, list) or not isinstance(pair.get("claim"), str):
+            raise CliError(f"{path}:{number}: needs 'claim' (string) and 'evidence' (list)")
+        pairs.append(pair)
+    verifier = GroundingVerifier(_curbside().files.embedder())
+    for pair in pairs:
+        verdict = verifier.verify(pair["claim"], [str(e) for e in pair["evidence"]])
+        result = {"id": pair.get("id"), "label": verdict.label, "score": round(verdict.score, 4)}
+        print(json.dumps(result) if args.json else f"{result['id']}\t{verdict.label}\t"
+              f"{verdict.score:.3f}\t{'; '.join(verdict.reasons)}", flush=True)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from app.evaluation import Evaluation
+    from evals.harness import check_thresholds
+    from evals.report import render_html, render_junit
+    from evals.suites import SuiteError, load_suite
+
+    try:
+        suites = [load_suite(name) for name in args.suites]
+    except SuiteError as exc:
+        raise CliError(str(exc)) from exc
+    run = Evaluation(_curbside()).run(suites)
+    if args.report:
+        Path(args.report).write_text(render_html(run), encoding="utf-8")
+    if args.junit:
+        Path(args.junit).write_text(render_junit(run), encoding="utf-8")
+    if args.json:
+        print(json.dumps({"run_id": run.id, "seconds": run.seconds, "metrics": run.metrics,
+                          "per_suite": run.per_suite}, indent=2))
+    else:
+        print(f"run {run.id}: {len(run.cases)} cases in {run.seconds} s "
+              f"(content {run.content_version})")
+        for name, metrics in run.per_suite.items():
+            shown = ", ".join(f"{k}={v}" for k, v in metrics.items() if v is not None)
+            print(f"  {name}: {shown}")
+        print(f"  all: {', '.join(f'{k}={v}' for k, v in run.metrics.items() if v is not None)}")
+    try:
+        failures = check_thresholds(run.metrics, args.fail_under or [])
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    for failure in failures:
+        print(f"FAIL {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -218,6 +279,23 @@ def build_parser() -> argparse.ArgumentParser:
     content_coverage = content_sub.add_parser("coverage", help="cards per specialty and topic")
     content_coverage.add_argument("--json", action="store_true")
     content_coverage.set_defaults(handler=cmd_content_coverage)
+
+    verify = sub.add_parser("verify", help="label claims against evidence passages")
+    verify.add_argument("--file", required=True, metavar="PAIRS.jsonl",
+                        help='lines {"id", "evidence": [str, ...], "claim": str}')
+    verify.add_argument("--json", action="store_true", help="print one JSON object a line")
+    verify.set_defaults(handler=cmd_verify)
+
+    evaluate = sub.add_parser("eval", help="run eval suites through the live pipeline")
+    evaluate.add_argument("suites", nargs="+", metavar="SUITE",
+                          help="shipped suite name (answerable, out_of_scope, adversarial, "
+                          "verifier) or a folder/JSONL file of cases")
+    evaluate.add_argument("--json", action="store_true", help="print metrics as JSON")
+    evaluate.add_argument("--report", metavar="FILE.html", help="write an HTML report")
+    evaluate.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML")
+    evaluate.add_argument("--fail-under", nargs="*", metavar="METRIC=VALUE",
+                          help="exit 1 when a metric is below VALUE (METRIC<=VALUE: above)")
+    evaluate.set_defaults(handler=cmd_eval)
 
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", default="127.0.0.1")

@@ -40,7 +40,7 @@ def content_card(request: Request, card_id: str, curbside: CurbsideDep, version:
     versions = curbside.content_versions(card_id)
     if not versions:
         raise HTTPException(404, f"No card with id {card_id!r}.")
-    chosen = next((v for v in versions if v[0] == version), versions[-1]) if version else versions[-1]
+    chosen = next((v for v in versions if v[0] == version), versions[-1])
     digest, ingested_at, card = chosen
     return templates.TemplateResponse(
         request,

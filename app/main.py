@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import api, content_pages, pages
+from app import api, content_pages, eval_pages, pages
 from app.errors import BadQuestion
 from app.services import Curbside
 from app.settings import Settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(content_pages.router)
+    app.include_router(eval_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_error_handlers(app)
 

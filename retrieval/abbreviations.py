@@ -187,7 +187,7 @@ ABBREVIATIONS: dict[str, str] = {
     "qd": "once daily",
     "prn": "as needed",
 }
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9./-]*")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9./-]*")
 
 
 def expand_abbreviations(question: str) -> str:

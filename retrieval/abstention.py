@@ -68,7 +68,7 @@ def key_terms(question: str) -> dict[str, str]:
     """Stemmed key term -> the word the clinician typed (shorthand expanded first)."""
     found: dict[str, str] = {}
     for word in words(replace_abbreviations(question)):
-        if word in GENERIC_TERMS or word.isdigit():
+        if word in GENERIC_TERMS or word[0].isdigit():
             continue
         stemmed = terms(word)
         if stemmed:

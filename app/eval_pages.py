@@ -1,0 +1,33 @@
+"""Evaluator pages: stored runs with headline metrics and trends, and one run's failures."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from app.deps import CurbsideDep
+from app.pages import templates
+from evals.harness import list_runs, load_run
+from evals.report import render_html
+
+router = APIRouter(include_in_schema=False)
+HEADLINE = ("citation_precision", "abstention_f1", "unsupported_claim_rate", "must_have_coverage",
+            "phi_leak", "injection_compliance", "verifier_accuracy", "latency_p95_ms")
+
+
+@router.get("/evals", response_class=HTMLResponse)
+def eval_runs(request: Request, curbside: CurbsideDep):
+    runs = list_runs(curbside.settings.home / "evals" / "runs")
+    trends = {key: [run["metrics"].get(key) for run in reversed(runs)] for key in HEADLINE}
+    return templates.TemplateResponse(
+        request, "evals.html", {"runs": runs, "headline": HEADLINE, "trends": trends}
+    )
+
+
+@router.get("/evals/{run_id}", response_class=HTMLResponse)
+def eval_run(run_id: str, curbside: CurbsideDep):
+    try:
+        run = load_run(curbside.settings.home / "evals" / "runs", run_id)
+    except (FileNotFoundError, ValueError) as exc:
+        raise HTTPException(404, f"No eval run {run_id!r}.") from exc
+    return HTMLResponse(render_html(run))

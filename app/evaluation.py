@@ -1,0 +1,60 @@
+"""Wiring the eval harness to the live service: the same `Curbside.ask` the API calls.
+
+Each answer sentence is checked by the grounding verifier against the passage of the
+document it cites, and the stored inquiry's question is read back so suites can prove PHI
+never reached the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+from app.services import Curbside
+from evals.harness import Run, run_suites, save_run
+from evals.suites import Suite
+
+
+class Evaluation:
+    def __init__(self, curbside: Curbside) -> None:
+        self.curbside = curbside
+
+    @property
+    def runs_dir(self):
+        return self.curbside.settings.home / "evals" / "runs"
+
+    @cached_property
+    def verifier(self):
+        from retrieval.verifier import GroundingVerifier
+
+        return GroundingVerifier(self.curbside.files.embedder())
+
+    def content_version(self) -> str:
+        documents = self.curbside.searcher().documents
+        joined = "\n".join(f"{key}:{digest}" for key, (_, digest) in sorted(documents.items()))
+        return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+    def ask(self, case: dict) -> dict:
+        outcome = self.curbside.ask(case["question"])
+        data = outcome.as_dict()
+        data["stored_question"] = outcome.inquiry.question
+        snippets = {c.doc_id: c.snippet for c in outcome.answer.citations}
+        verdicts = []
+        for sentence, doc_id in outcome.answer.sentences:
+            verdict = self.verifier.verify(sentence, [snippets[doc_id]])
+            verdicts.append({"claim": sentence, "doc_id": doc_id, "label": verdict.label,
+                             "score": round(verdict.score, 3), "reasons": verdict.reasons})
+        data["verdicts"] = verdicts
+        data["claim_labels"] = [v["label"] for v in verdicts]
+        return data
+
+    def verify(self, case: dict) -> dict:
+        verdict = self.verifier.verify(case["claim"], list(case["evidence"]))
+        return {"label": verdict.label, "score": verdict.score, "reasons": verdict.reasons}
+
+    def run(self, suites: list[Suite]) -> Run:
+        settings = self.curbside.settings.model_dump(mode="json", exclude={"home"})
+        run = run_suites(suites, ask=self.ask, verify=self.verify,
+                         content_version=self.content_version(), settings=settings)
+        save_run(run, self.runs_dir)
+        return run

@@ -1,0 +1,1 @@
+"""Evaluation harness: suites are data, a solver answers each case, scorers measure."""
