@@ -9,11 +9,12 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import api, content_pages, eval_pages, pages
-from app.errors import BadQuestion
+from app import api, auth_pages, content_pages, eval_pages, pages
+from app.accounts import AccountError
+from app.errors import BadQuestion, Forbidden, SignInRequired
 from app.services import Curbside
 from app.settings import Settings
 from credit_capture.errors import InquiryNotFound
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.state.curbside = curbside
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(auth_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -60,6 +62,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BadQuestion)
     async def _bad_question(_: Request, exc: BadQuestion):
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _: SignInRequired):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Sign in or send an API token."}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, exc: Forbidden):
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(AccountError)
+    async def _account(_: Request, exc: AccountError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.exception_handler(InquiryNotFound)
     async def _not_found(_: Request, exc: InquiryNotFound):

@@ -8,11 +8,32 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.deps import CurbsideDep
-from app.errors import BadQuestion
+from app.deps import CurbsideDep, CurrentUserDep
+from app.errors import BadQuestion, SignInRequired
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _signed_in(request: Request) -> dict:
+    """Every page knows who is signed in (for the nav bar and the credit notice)."""
+    from sqlmodel import Session
+
+    from app.accounts import user_for_secret
+    from app.deps import SESSION_COOKIE
+
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return {"current_user": None}
+    with Session(request.app.state.curbside.engine) as session:
+        user = user_for_secret(session, cookie=cookie, bearer=None)
+        if user:
+            session.expunge(user)
+    return {"current_user": user}
+
+
+templates = Jinja2Templates(
+    directory=Path(__file__).parent / "templates", context_processors=[_signed_in]
+)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -23,10 +44,14 @@ def home(request: Request, curbside: CurbsideDep):
 
 
 @router.post("/", response_class=HTMLResponse)
-def ask_page(request: Request, curbside: CurbsideDep, question: str = Form("")):
+def ask_page(
+    request: Request, curbside: CurbsideDep, user: CurrentUserDep, question: str = Form("")
+):
     """The no-JavaScript path: the form posts here and the page renders the answer."""
+    if user is None and not curbside.settings.allow_anonymous:
+        raise SignInRequired()
     try:
-        outcome = curbside.ask(question)
+        outcome = curbside.ask(question, learner_id=user.id if user else None)
     except BadQuestion as exc:
         return templates.TemplateResponse(
             request,

@@ -80,6 +80,8 @@ class Curbside:
 
     @cached_property
     def engine(self):
+        import app.accounts  # noqa: F401  (register account tables before create_all)
+
         return make_engine(self.settings.resolved_database_url)
 
     @cached_property

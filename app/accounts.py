@@ -1,0 +1,161 @@
+"""Accounts, roles, browser sessions and API tokens.
+
+Passwords are hashed with argon2; session cookies and API tokens are random secrets of
+which only a SHA-256 digest is stored, so a copied database cannot be used to log in.
+Users are never hard-deleted (credit records must stay attributable for six years).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Field, Session, SQLModel, select
+
+SESSION_DAYS = 14
+_HASHER = PasswordHasher()
+
+
+class Role(StrEnum):
+    learner = "learner"  # clinicians asking questions and claiming credit
+    planner = "planner"
+    evaluator = "evaluator"
+    admin = "admin"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AccountError(ValueError):
+    """A user-facing account problem (bad email, duplicate user, wrong password)."""
+
+
+class UserBase(SQLModel):
+    email: str = Field(index=True, unique=True)
+    first_name: str = ""
+    last_name: str = ""
+    role: Role = Role.learner
+    profession: str = ""
+    specialty: str = ""
+    board: str = ""
+    board_id: str = ""
+    birth_month: int | None = None
+    birth_day: int | None = None
+    board_consent: bool = False
+
+
+class User(UserBase, table=True):
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
+    password_hash: str
+    active: bool = True
+    created_at: datetime = Field(default_factory=_now)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class UserPublic(UserBase):
+    id: str
+    active: bool
+
+
+class WebSession(SQLModel, table=True):
+    token_hash: str = Field(primary_key=True)
+    user_id: str = Field(index=True)
+    expires_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    token_hash: str = Field(primary_key=True)
+    user_id: str = Field(index=True)
+    name: str = ""
+    created_at: datetime = Field(default_factory=_now)
+
+
+def create_user(
+    session: Session, *, email: str, password: str, role: Role | str = Role.learner, **profile
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email or len(email) < 3:
+        raise AccountError(f"{email!r} is not an email address")
+    if len(password) < 8:
+        raise AccountError("passwords need at least 8 characters")
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise AccountError(f"unknown role {role!r} (use {', '.join(Role)})") from exc
+    if session.exec(select(User).where(User.email == email)).first():
+        raise AccountError(f"a user with email {email} already exists")
+    user = User(email=email, role=role, password_hash=_HASHER.hash(password), **profile)
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    try:
+        if user is None or not user.active:
+            raise VerificationError
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise AccountError("wrong email or password") from exc
+    return user
+
+
+def open_session(session: Session, *, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=_digest(token), user_id=user.id,
+                           expires_at=_now() + timedelta(days=SESSION_DAYS)))
+    session.commit()
+    return token
+
+
+def close_session(session: Session, *, token: str) -> None:
+    found = session.get(WebSession, _digest(token))
+    if found:
+        session.delete(found)  # a login session is not a credit record
+        session.commit()
+
+
+def issue_api_token(session: Session, *, user: User, name: str = "cli") -> str:
+    token = "cbs_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, name=name))
+    session.commit()
+    return token
+
+
+def user_for_secret(session: Session, *, cookie: str | None, bearer: str | None) -> User | None:
+    """The signed-in user from a session cookie or an API token, if valid."""
+    user_id = None
+    if bearer:
+        token = session.get(ApiToken, _digest(bearer))
+        user_id = token.user_id if token else None
+    elif cookie:
+        web = session.get(WebSession, _digest(cookie))
+        if web and web.expires_at.replace(tzinfo=UTC) > _now():
+            user_id = web.user_id
+    user = session.get(User, user_id) if user_id else None
+    return user if user and user.active else None
+
+
+def ensure_first_admin(session: Session) -> tuple[str, str] | None:
+    """On first run create an admin with a random password; returns (email, password) once."""
+    if session.exec(select(User).where(User.role == Role.admin)).first():
+        return None
+    password = secrets.token_urlsafe(12)
+    user = create_user(session, email="admin@localhost", password=password, role=Role.admin,
+                       first_name="Site", last_name="Admin")
+    return user.email, password
