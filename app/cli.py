@@ -228,15 +228,56 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_users_add(args: argparse.Namespace) -> int:
+    import secrets
+
+    from sqlmodel import Session
+
+    from app.accounts import AccountError, create_user
+
+    password = args.password or secrets.token_urlsafe(12)
+    with Session(_curbside().engine) as session:
+        try:
+            user = create_user(session, email=args.email, password=password, role=args.role,
+                               first_name=args.first_name, last_name=args.last_name)
+        except AccountError as exc:
+            raise CliError(str(exc)) from exc
+    print(f"added {user.email} ({user.role})")
+    if not args.password:
+        print(f"password: {password}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from sqlmodel import Session
 
+    from app.accounts import ensure_first_admin
     from app.main import create_app
     from app.settings import Settings
 
+    curbside = _curbside()
+    if not curbside.files.exists():
+        print("no index yet: ingesting content/ first", file=sys.stderr)
+        curbside.ingest_cards(progress=True)
+    with Session(curbside.engine) as session:
+        first = ensure_first_admin(session)
+    if first:
+        print(f"first run: created admin {first[0]} with password {first[1]} "
+              "(change it by adding your own admin)", file=sys.stderr)
     app = create_app(Settings(), warm=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
+
+
+def _usage(parser: argparse.ArgumentParser):
+    """Handler for a command group called without its action: show that group's help."""
+
+    def show(_: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    return show
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     content = sub.add_parser("content", help="content governance: lint, review, coverage")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION")
+    content.set_defaults(handler=_usage(content))
     content_lint = content_sub.add_parser("lint", help="check cards: schema, ids, sources, dates")
     content_lint.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
     content_lint.set_defaults(handler=cmd_content_lint)
@@ -296,6 +338,18 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--fail-under", nargs="*", metavar="METRIC=VALUE",
                           help="exit 1 when a metric is below VALUE (METRIC<=VALUE: above)")
     evaluate.set_defaults(handler=cmd_eval)
+
+    users = sub.add_parser("users", help="manage accounts")
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
+    users.set_defaults(handler=_usage(users))
+    users_add = users_sub.add_parser("add", help="add a user (prints a password if none given)")
+    users_add.add_argument("email")
+    users_add.add_argument("--role", default="learner",
+                           help="learner (clinician), planner, evaluator or admin")
+    users_add.add_argument("--first-name", default="")
+    users_add.add_argument("--last-name", default="")
+    users_add.add_argument("--password", help="at least 8 characters (default: generated)")
+    users_add.set_defaults(handler=cmd_users_add)
 
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", default="127.0.0.1")
