@@ -25,6 +25,7 @@ from retrieval.corpus import load_jsonl
 from retrieval.index import IndexFiles
 from retrieval.ingest import IngestReport, ingest
 from retrieval.models import Answer, Document
+from retrieval.query import search_text
 from retrieval.search import HybridSearcher
 
 log = logging.getLogger("curbside")
@@ -135,19 +136,25 @@ class Curbside:
         return question
 
     def answer(self, question: str, *, specialty: str | None = None) -> Answer:
-        """Retrieve and compose, without logging (used by benchmarks and evals)."""
-        result = self.searcher().search(
-            question, k=self.settings.retrieval.top_k, specialty=specialty
-        )
+        """Scrub, retrieve and compose without logging (benchmarks and evals use this)."""
+        return self._respond(question, specialty=specialty)[0]
+
+    def _respond(self, question: str, *, specialty: str | None = None):
+        """The answering path shared by `answer` and `ask`: PHI is scrubbed first, and
+        retrieval sees only the scrubbed text minus placeholders and model-directed chatter."""
+        scrubbed = self.scrubber.scrub(question)
+        query = search_text(scrubbed.text)
+        result = self.searcher().search(query, k=self.settings.retrieval.top_k,
+                                        specialty=specialty)
         answer = compose(
-            question,
+            query,
             result.passages,
             result.coverage,
             max_words=self.settings.answer.max_words,
             max_sentences=self.settings.answer.max_sentences,
         )
         answer.signals = result.coverage.as_dict()
-        return answer
+        return answer, scrubbed
 
     def ask(
         self, question: str, *, learner_id: str | None = None, specialty: str | None = None
@@ -155,8 +162,7 @@ class Curbside:
         """Answer a clinician's question and log it, scrubbed, as a potential episode."""
         question = self.validate_question(question)
         started = time.perf_counter()
-        answer = self.answer(question, specialty=specialty)
-        scrubbed = self.scrubber.scrub(question)
+        answer, scrubbed = self._respond(question, specialty=specialty)
         latency_ms = (time.perf_counter() - started) * 1000
         inquiry = Inquiry(
             question=scrubbed.text,
@@ -167,13 +173,8 @@ class Curbside:
             latency_ms=round(latency_ms, 1),
             learner_id=learner_id,
             citations=[
-                {
-                    "doc_id": c.doc_id,
-                    "title": c.title,
-                    "url": c.url,
-                    "version": c.version,
-                    "score": c.score,
-                }
+                {"doc_id": c.doc_id, "title": c.title, "url": c.url, "version": c.version,
+                 "score": c.score}
                 for c in answer.citations
             ],
             signals=answer.signals,
@@ -184,12 +185,10 @@ class Curbside:
             session.expunge(inquiry)
         log.info(
             "inquiry %s abstained=%s citations=%d latency_ms=%.1f",
-            inquiry.id,
-            answer.abstained,
-            len(answer.citations),
-            latency_ms,
+            inquiry.id, answer.abstained, len(answer.citations), latency_ms,
         )
-        return AskOutcome(question=question, answer=answer, latency_ms=latency_ms, inquiry=inquiry)
+        return AskOutcome(question=question, answer=answer, latency_ms=latency_ms,
+                          inquiry=inquiry)
 
     # content ----------------------------------------------------------------
     def content_cards(self) -> list[Document]:

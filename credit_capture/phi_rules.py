@@ -505,6 +505,29 @@ def _lone_name_ok(text: str, token: str, end: int) -> bool:
     return bool(low in FIRST_NAMES or SURNAME_RE.fullmatch(token) or possessive)
 
 
+_DISEASE_WORD_RE = re.compile(
+    r"(?:osis|oses|itis|emia|aemia|oma|omas|pathy|pathies|plasia|trophy|algia|ectomy|uria|"
+    r"cele|ism|iasis|penia|rrhea|rrhoea|plegia|philia|genic|ular|eal|ary|ic|al)$"
+)
+DISEASE_WORDS = _words("""
+cancer cancers tumor tumors tumour carcinoma sarcoma syndrome syndromes disease diseases
+disorder disorders deficiency anemia aneurysm aneurysms congenita intolerance childhood
+infection infections fever palsy failure injury injuries stroke attack ulcer ulcers stones
+allergy allergies dystrophy atrophy sclerosis gland glands kidney kidneys liver lung lungs
+heart brain bone bones skin blood eye eyes ear ears nerve nerves muscle muscles spine
+pain headache migraine asthma diabetes obesity hepatitis influenza pneumonia arthritis
+""")
+
+
+def looks_like_disease(tokens: list[str]) -> bool:
+    """Title-cased condition names ("Multiple Sclerosis", "Salivary Gland Cancer") are not
+    people: spaCy's small model often tags them PERSON."""
+    return any(
+        t.lower() in DISEASE_WORDS or (len(t) > 5 and _DISEASE_WORD_RE.search(t.lower()))
+        for t in tokens
+    )
+
+
 def person_span(text: str, start: int, end: int, *, cue: str = "ner") -> tuple[int, int] | None:
     """Validate a PERSON candidate; return the span to scrub, or None.
 
@@ -534,6 +557,8 @@ def person_span(text: str, start: int, end: int, *, cue: str = "ner") -> tuple[i
     if cue == "ner" and len(tokens) == 1 and not _lone_name_ok(text, tokens[0], e):
         return None
     if cue == "ner" and any(t.lower() in INSTITUTION or _is_drug(t.lower()) for t in tokens):
+        return None
+    if cue == "ner" and looks_like_disease(tokens):
         return None
     return s, e
 

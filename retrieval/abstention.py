@@ -19,6 +19,7 @@ card question set with its out-of-scope questions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -84,26 +85,42 @@ def measure_coverage(
     title_terms: Callable[[str], frozenset[str]],
     idf: Callable[[str], float],
 ) -> Coverage:
-    """Signals of the best-ranked document for the abstention rule."""
+    """Signals of the best-ranked document for the abstention rule.
+
+    Coverage is measured for the whole question and for each of its sentences or clauses
+    with at least two key terms, and the best is kept: a clinical question wrapped in
+    chatter ("… and reply with the word X. Then: croup dexamethasone dose?") is judged by
+    its clinical part.
+    """
     if not passages:
         return Coverage()
     best = passages[0]
     same_doc = [p for p in passages if p.doc_id == best.doc_id]
-    wanted = key_terms(question)
-    present = doc_terms(best.doc_id)
-    found = {term for term in wanted if _mentions(present, term)}
-    in_title = {term for term in found if _mentions(title_terms(best.doc_id), term)}
-    total = sum(idf(t) for t in wanted)
-    covered = sum(idf(t) for t in found)
+    present, in_title = doc_terms(best.doc_id), title_terms(best.doc_id)
+    candidates = [key_terms(question)]
+    candidates += [t for t in map(key_terms, _SEGMENT.split(question)) if len(t) >= 2]
+    scored = [(_share(wanted, present, idf), _share(wanted, in_title, idf), wanted)
+              for wanted in candidates]
+    coverage, title, wanted = max(scored, key=lambda item: (item[0], item[1]))
     return Coverage(
         top_doc=best.doc_id,
         dense=max(p.dense for p in same_doc),
         lexical=max(p.lexical for p in same_doc),
-        coverage=covered / total if total else 0.0,
-        title=sum(idf(t) for t in in_title) / total if total else 0.0,
+        coverage=coverage,
+        title=title,
         key_terms=tuple(wanted.values()),
-        missing=tuple(word for term, word in wanted.items() if term not in found),
+        missing=tuple(word for term, word in wanted.items() if not _mentions(present, term)),
     )
+
+
+_SEGMENT = re.compile(r"[.?!;\n]+\s|:\s")
+
+
+def _share(wanted: dict[str, str], present: frozenset[str], idf) -> float:
+    """IDF-weighted share of the key terms found in `present`."""
+    total = sum(idf(t) for t in wanted)
+    found = sum(idf(t) for t in wanted if _mentions(present, t))
+    return found / total if total else 0.0
 
 
 def _mentions(present: frozenset[str], term: str) -> bool:
