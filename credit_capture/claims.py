@@ -1,0 +1,243 @@
+"""Credit claims: the issued record of credit for a completed learning cycle.
+
+A claim is immutable once issued (records are kept at least six years and may be audited),
+so there is no update or delete here. A mistake is fixed by :func:`correct_claim`, which
+adds a new row pointing at the original (``corrects_claim_id``) whose amount is the
+difference; the learner's credit for an episode is the sum of the original and its
+corrections (:func:`net_claims`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, Index, func, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from credit_capture import audit
+from credit_capture.credit_errors import (
+    CapExceeded,
+    ClaimNotFound,
+    ConsentRequired,
+    InvalidCorrection,
+    ReflectionRequired,
+    WindowClosed,
+)
+from credit_capture.episodes import get_episode, get_reflection, utc_now
+from credit_capture.rules import CreditRules
+
+_ORIGINAL = "corrects_claim_id IS NULL"
+
+
+class ClaimBase(SQLModel):
+    episode_id: str = Field(index=True, foreign_key="episode.id")
+    learner_id: str = Field(index=True)
+    credit_type: str = Field(index=True)
+    amount: float = Field(description="Credit issued; for a correction, the change (+/-).")
+    year: int = Field(index=True, description="Calendar year the credit counts toward.")
+    status: str = "issued"
+    corrects_claim_id: str | None = Field(default=None, index=True, foreign_key="claim.id")
+
+
+class Claim(ClaimBase, table=True):
+    # One original claim per episode and credit type, even under concurrent requests.
+    __table_args__ = (
+        Index(
+            "uq_claim_episode_type", "episode_id", "credit_type", unique=True,
+            sqlite_where=text(_ORIGINAL), postgresql_where=text(_ORIGINAL),
+        ),
+    )
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
+    issued_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    issued_by: str = Field(description="Learner id, or the admin who made a correction.")
+    reason: str | None = Field(default=None, description="Why a correction was made.")
+    seconds_to_claim: int | None = Field(default=None, description="Question asked -> claim.")
+    fields_touched: int = Field(default=0, description="Form fields filled to earn it.")
+
+
+class ClaimPublic(ClaimBase):
+    id: str
+    issued_at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class NetClaim:
+    """An original claim and the amount that stands after its corrections."""
+
+    claim: Any
+    amount: float
+
+
+def net_claims(claims: Iterable[Any]) -> list[NetClaim]:
+    """Originals with corrections folded in, in issue order (pure: plain objects in)."""
+    claims = list(claims)
+    originals = [c for c in claims if c.corrects_claim_id is None]
+    delta: dict[str, float] = {}
+    for c in claims:
+        if c.corrects_claim_id is not None:
+            delta[c.corrects_claim_id] = delta.get(c.corrects_claim_id, 0.0) + c.amount
+    return [NetClaim(c, round(c.amount + delta.get(c.id, 0.0), 4)) for c in originals]
+
+
+def _existing(session: Session, episode_id: str, credit_type: str) -> Claim | None:
+    stmt = select(Claim).where(
+        Claim.episode_id == episode_id,
+        Claim.credit_type == credit_type,
+        col(Claim.corrects_claim_id).is_(None),
+    )
+    return session.exec(stmt).first()
+
+
+def claimed_in_year(session: Session, *, learner_id: str, credit_type: str, year: int) -> float:
+    """Net credit of one type a learner holds for a calendar year (corrections included)."""
+    stmt = select(func.coalesce(func.sum(Claim.amount), 0.0)).where(
+        Claim.learner_id == learner_id, Claim.credit_type == credit_type, Claim.year == year
+    )
+    return round(float(session.exec(stmt).one()), 4)
+
+
+def claim_credit(
+    session: Session,
+    *,
+    episode_id: str,
+    learner_id: str,
+    credit_type: str,
+    rules: CreditRules,
+    now: datetime | None = None,
+    board_consent: bool = False,
+) -> Claim:
+    """Issue credit for a reflected episode, or return the claim already issued for it.
+
+    Idempotent per (episode, credit type): repeating a claim never adds credit.
+    """
+    kind = rules.credit_type(credit_type)
+    episode = get_episode(session, episode_id=episode_id, learner_id=learner_id)
+    existing = _existing(session, episode_id, credit_type)
+    if existing is not None:
+        return existing
+    reflection = get_reflection(session, episode_id=episode_id)
+    if reflection is None:
+        raise ReflectionRequired(episode_id)
+    at = utc_now(now)
+    if at > audit.as_utc(episode.due_at):
+        raise WindowClosed(episode_id, f"{audit.as_utc(episode.due_at):%Y-%m-%d}", "claim credit")
+    if kind.requires_board_consent and not board_consent:
+        raise ConsentRequired(kind.label)
+    held = claimed_in_year(session, learner_id=learner_id, credit_type=kind.key, year=at.year)
+    if held + kind.amount > kind.annual_cap + 1e-9:
+        raise CapExceeded(
+            credit_label=kind.label, year=at.year, cap=kind.annual_cap, claimed=held,
+            amount=kind.amount,
+        )
+    claim = Claim(
+        episode_id=episode_id, learner_id=learner_id, credit_type=kind.key, amount=kind.amount,
+        year=at.year, issued_at=at, issued_by=learner_id,
+        seconds_to_claim=int((at - audit.as_utc(episode.asked_at)).total_seconds()),
+        # the reflection form, plus choosing the credit type (and ticking consent)
+        fields_touched=reflection.fields_touched + 1 + int(kind.requires_board_consent),
+    )
+    episode.status = "claimed"
+    session.add_all([claim, episode])
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request issued it first
+        session.rollback()
+        return _existing(session, episode_id, credit_type)
+    audit.record(
+        session, actor=learner_id, action="claim.issued", entity="claim", entity_id=claim.id,
+        now=at, commit=False,
+        payload={"episode_id": episode_id, "credit_type": kind.key, "amount": kind.amount,
+                 "year": at.year, "board_consent": board_consent,
+                 "activity_id": rules.activity_id},
+    )
+    session.commit()
+    session.refresh(claim)
+    return claim
+
+
+def correct_claim(
+    session: Session,
+    *,
+    claim_id: str,
+    actor: str,
+    reason: str,
+    new_amount: float = 0.0,
+    now: datetime | None = None,
+) -> Claim:
+    """Record that a claim should stand at ``new_amount`` (0 revokes it).
+
+    Adds a correction row with the difference; the original row is never changed.
+    Correcting a correction corrects the original it belongs to.
+    """
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise ClaimNotFound(claim_id)
+    original = session.get(Claim, claim.corrects_claim_id) if claim.corrects_claim_id else claim
+    if not reason or not reason.strip():
+        raise InvalidCorrection("give the reason for the correction")
+    if not 0 <= new_amount <= original.amount:
+        raise InvalidCorrection(
+            f"the corrected amount must be between 0 and the {original.amount:g} issued"
+        )
+    family = session.exec(
+        select(Claim).where((Claim.id == original.id) | (Claim.corrects_claim_id == original.id))
+    )
+    current = net_claims(family)[0].amount
+    delta = round(new_amount - current, 4)
+    if delta == 0:
+        raise InvalidCorrection(f"the claim already stands at {current:g}")
+    at = utc_now(now)
+    fix = Claim(
+        episode_id=original.episode_id, learner_id=original.learner_id,
+        credit_type=original.credit_type, amount=delta, year=original.year, issued_at=at,
+        issued_by=actor, corrects_claim_id=original.id, reason=reason.strip(),
+    )
+    session.add(fix)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="claim.corrected", entity="claim", entity_id=fix.id,
+        now=at, commit=False,
+        payload={"corrects_claim_id": original.id, "from": current, "to": new_amount,
+                 "delta": delta, "reason": fix.reason},
+    )
+    session.commit()
+    session.refresh(fix)
+    return fix
+
+
+def _day_start(day: date) -> datetime:
+    return audit.as_utc(datetime.combine(day, time.min))
+
+
+def claims_for(
+    session: Session,
+    *,
+    learner_id: str,
+    start: date | datetime | None = None,
+    end: date | datetime | None = None,
+) -> list[Claim]:
+    """A learner's claims issued in [start, end] (dates are whole UTC days) in issue order,
+    then all corrections of those claims, whenever made, so totals net out correctly."""
+    stmt = select(Claim).where(
+        Claim.learner_id == learner_id, col(Claim.corrects_claim_id).is_(None)
+    )
+    if isinstance(start, datetime):
+        stmt = stmt.where(Claim.issued_at >= audit.as_utc(start))
+    elif start is not None:
+        stmt = stmt.where(Claim.issued_at >= _day_start(start))
+    if isinstance(end, datetime):
+        stmt = stmt.where(Claim.issued_at <= audit.as_utc(end))
+    elif end is not None:
+        stmt = stmt.where(Claim.issued_at < _day_start(end + timedelta(days=1)))
+    originals = list(session.exec(stmt.order_by(Claim.issued_at)))
+    if not originals:
+        return []
+    fixes = select(Claim).where(col(Claim.corrects_claim_id).in_([c.id for c in originals]))
+    return originals + list(session.exec(fixes.order_by(Claim.issued_at)))
