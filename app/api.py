@@ -36,6 +36,7 @@ class AnswerOut(BaseModel):
     demo: bool = Field(description="True when a cited card is demonstration content.")
     latency_ms: float
     inquiry_id: str
+    episode_id: str | None = Field(None, description="Learning episode (signed-in learners).")
 
 
 @router.post("/ask", response_model=AnswerOut, summary="Answer a question from vetted content")

@@ -248,6 +248,54 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def cmd_credits_due(args: argparse.Namespace) -> int:
+    from app.learning import Learning
+
+    due = Learning(_curbside()).due_soon(args.days)
+    for episode in due:
+        print(f"{episode.due_at:%Y-%m-%d}\t{episode.learner_id}\t{episode.id}\t{episode.question}")
+    print(f"{len(due)} episode(s) due within {args.days} days", file=sys.stderr)
+    return 0
+
+
+def cmd_credits_export_pars(args: argparse.Namespace) -> int:
+    from app.learning import Learning
+    from credit_capture.errors import CreditError
+
+    if args.end < args.start:
+        raise CliError("--to is before --from")
+    try:
+        text = Learning(_curbside()).pars(args.start, args.end)
+    except CreditError as exc:
+        raise CliError(str(exc)) from exc
+    Path(args.out).write_text(text, encoding="utf-8")
+    rows = max(0, len(text.strip().splitlines()) - 1)
+    print(f"wrote {rows} learner completion(s) to {args.out}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from app.learning import Learning
+
+    problems = Learning(_curbside()).audit_problems()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"audit log FAILED verification: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("audit log verified: hash chain intact")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from sqlmodel import Session
@@ -350,6 +398,27 @@ def build_parser() -> argparse.ArgumentParser:
     users_add.add_argument("--last-name", default="")
     users_add.add_argument("--password", help="at least 8 characters (default: generated)")
     users_add.set_defaults(handler=cmd_users_add)
+
+    credits = sub.add_parser("credits", help="credit reminders and exports")
+    credits_sub = credits.add_subparsers(dest="credits_command", metavar="ACTION")
+    credits.set_defaults(handler=_usage(credits))
+    credits_due = credits_sub.add_parser("due", help="open episodes whose window closes soon")
+    credits_due.add_argument("--days", type=int, default=7)
+    credits_due.set_defaults(handler=cmd_credits_due)
+    credits_export = credits_sub.add_parser("export", help="export completions")
+    export_sub = credits_export.add_subparsers(dest="export_kind", metavar="FORMAT")
+    credits_export.set_defaults(handler=_usage(credits_export))
+    pars = export_sub.add_parser("pars", help="ACCME PARS learner completions (tab-delimited)")
+    pars.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
+    pars.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
+    pars.add_argument("--out", required=True, metavar="FILE")
+    pars.set_defaults(handler=cmd_credits_export_pars)
+
+    audit = sub.add_parser("audit", help="audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
+    audit.set_defaults(handler=_usage(audit))
+    audit_verify = audit_sub.add_parser("verify", help="check the hash chain for tampering")
+    audit_verify.set_defaults(handler=cmd_audit_verify)
 
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", default="127.0.0.1")

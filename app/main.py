@@ -12,12 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import api, auth_pages, content_pages, eval_pages, pages
+from app import api, auth_pages, content_pages, eval_pages, learning_pages, pages
 from app.accounts import AccountError
 from app.errors import BadQuestion, Forbidden, SignInRequired
 from app.services import Curbside
 from app.settings import Settings
-from credit_capture.errors import InquiryNotFound
+from credit_capture.credit_errors import ClaimNotFound, EpisodeNotFound, NotYourEpisode
+from credit_capture.errors import CreditError, InquiryNotFound
 from retrieval.errors import IndexMissingError, RetrievalError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
+    app.include_router(learning_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -77,9 +79,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _account(_: Request, exc: AccountError):
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    @app.exception_handler(InquiryNotFound)
-    async def _not_found(_: Request, exc: InquiryNotFound):
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+    @app.exception_handler(CreditError)
+    async def _credit(_: Request, exc: CreditError):
+        missing = (InquiryNotFound, EpisodeNotFound, ClaimNotFound, NotYourEpisode)
+        return JSONResponse({"detail": str(exc)}, status_code=404 if isinstance(exc, missing)
+                            else 409)
 
     @app.exception_handler(IndexMissingError)
     async def _no_index(_: Request, exc: IndexMissingError):

@@ -62,3 +62,22 @@ def write_card(
     path = folder / f"{card_id}.md"
     path.write_text(f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{text}", encoding="utf-8")
     return path
+
+
+def make_user(curbside, email: str, role: str = "learner", password: str = "correct-horse-9",
+              **profile):
+    """A user in the test database (learners get a name so certificates have one)."""
+    from sqlmodel import Session
+
+    from app.accounts import create_user
+
+    profile.setdefault("first_name", "Ada")
+    profile.setdefault("last_name", "Lovelace")
+    with Session(curbside.engine, expire_on_commit=False) as session:
+        return create_user(session, email=email, password=password, role=role, **profile)
+
+
+def sign_in(client, email: str, password: str = "correct-horse-9") -> None:
+    response = client.post("/login", data={"email": email, "password": password},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text

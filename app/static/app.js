@@ -40,6 +40,12 @@
       });
       article.append(list);
     }
+    if (data.episode_id) {
+      const claim = el("p");
+      claim.append(el("a", { class: "claim-link", href: "/learning/episodes/" + data.episode_id },
+        "Claim 0.5 AMA PRA Category 1 Credit™ for this question"));
+      article.append(claim);
+    }
     article.append(el("p", { class: "meta" },
       data.latency_ms + " ms · inquiry " + data.inquiry_id.slice(0, 8)));
     result.replaceChildren(article);

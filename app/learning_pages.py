@@ -1,0 +1,158 @@
+"""Learner pages and API: open episodes, the one-screen reflection + claim, transcripts,
+certificates and xAPI; plus the admin's PARS export and the due-soon list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from app.deps import AdminDep, CurbsideDep, LearnerDep, SessionDep
+from app.learning import Learning
+from app.pages import templates
+
+router = APIRouter()
+CHANGE_TYPES = ("drug_therapy", "tests", "referral", "monitoring", "prevention",
+                "differential_diagnosis")
+REASONS = ("Managing a current patient", "Confirming my plan", "Teaching or precepting",
+           "Curiosity after a case")
+
+
+def _learning(curbside) -> Learning:
+    return Learning(curbside)
+
+
+@router.get("/learning", response_class=HTMLResponse, include_in_schema=False)
+def my_learning(request: Request, user: LearnerDep, curbside: CurbsideDep):
+    learning = _learning(curbside)
+    claims = learning.claims_of(user)
+    by_type: dict[str, float] = {}
+    for claim in claims:
+        by_type[claim.credit_type] = by_type.get(claim.credit_type, 0) + claim.amount
+    return templates.TemplateResponse(request, "learning.html", {
+        "episodes": learning.episodes_of(user), "claims": claims, "totals": by_type,
+        "rules": learning.rules, "year": date.today().year,
+    })
+
+
+@router.get("/learning/episodes/{episode_id}", response_class=HTMLResponse,
+            include_in_schema=False)
+def reflection_form(request: Request, episode_id: str, user: LearnerDep, curbside: CurbsideDep):
+    learning = _learning(curbside)
+    return templates.TemplateResponse(request, "reflect.html", {
+        "episode": learning.episode(user, episode_id), "change_types": CHANGE_TYPES,
+        "reasons": REASONS, "rules": learning.rules, "error": None, "user": user,
+    })
+
+
+@router.post("/learning/episodes/{episode_id}", include_in_schema=False)
+async def reflect(request: Request, episode_id: str, user: LearnerDep, curbside: CurbsideDep):
+    """The whole of step 3 in one submit: the reflection, then the claim."""
+    form = await request.form()
+    data = {
+        "reason": form.get("reason_other") or form.get("reason", ""),
+        "answered": form.get("answered", ""),
+        "outcome": form.get("outcome", ""),
+        "change_types": form.getlist("change_types"),
+        "barriers": form.get("barriers") or None,
+        "free_text": form.get("free_text") or None,
+        "own_sources": [s.strip() for s in str(form.get("own_sources", "")).splitlines()
+                        if s.strip()],
+    }
+    learning = _learning(curbside)
+    from credit_capture.errors import CreditError
+
+    try:
+        learning.reflect_and_claim(user, episode_id, data,
+                                   claim_types=form.getlist("credit_types") or ["ama_pra_1"])
+    except CreditError as exc:
+        return templates.TemplateResponse(request, "reflect.html", {
+            "episode": learning.episode(user, episode_id), "change_types": CHANGE_TYPES,
+            "reasons": REASONS, "rules": learning.rules, "error": str(exc), "user": user,
+        }, status_code=422)
+    return RedirectResponse("/learning?claimed=1", status_code=303)
+
+
+@router.get("/learning/transcript", include_in_schema=False)
+def transcript(request: Request, user: LearnerDep, curbside: CurbsideDep,
+               start: date | None = None, end: date | None = None, format: str = "html"):
+    rows = _learning(curbside).transcript(user, start, end)
+    if format == "csv":
+        from credit_capture.exports import transcript_csv
+
+        return Response(transcript_csv(rows), media_type="text/csv", headers={
+            "content-disposition": 'attachment; filename="curbside-transcript.csv"'})
+    return templates.TemplateResponse(request, "transcript.html",
+                                      {"rows": rows, "start": start, "end": end, "user": user})
+
+
+@router.get("/learning/claims/{claim_id}/certificate.pdf", include_in_schema=False)
+def claim_certificate(claim_id: str, user: LearnerDep, curbside: CurbsideDep):
+    pdf = _learning(curbside).certificate(user, claim_id=claim_id)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/learning/certificate.pdf", include_in_schema=False)
+def period_certificate(user: LearnerDep, curbside: CurbsideDep, year: int | None = None):
+    year = year or date.today().year
+    pdf = _learning(curbside).certificate(user, period=(date(year, 1, 1), date(year, 12, 31)))
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/learning/xapi.json", include_in_schema=False)
+def xapi(user: LearnerDep, curbside: CurbsideDep):
+    return Response(json.dumps(_learning(curbside).xapi(user), indent=2),
+                    media_type="application/json")
+
+
+@router.get("/admin/pars.tsv", include_in_schema=False)
+def pars(user: AdminDep, curbside: CurbsideDep, start: date, end: date):
+    return Response(_learning(curbside).pars(start, end), media_type="text/tab-separated-values",
+                    headers={"content-disposition": 'attachment; filename="pars.txt"'})
+
+
+@router.get("/admin/due", include_in_schema=False)
+def due(user: AdminDep, curbside: CurbsideDep, days: int = 7):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["episode_id", "learner_id", "due_at"])
+    for episode in _learning(curbside).due_soon(days):
+        writer.writerow([episode.id, episode.learner_id, episode.due_at.isoformat()])
+    return Response(buffer.getvalue(), media_type="text/csv")
+
+
+# JSON API -------------------------------------------------------------------------------
+class ReflectionRequest(BaseModel):
+    reason: str
+    answered: str = Field(description="yes | partly | no")
+    outcome: str = Field(description="reinforced | confirmed | changed")
+    change_types: list[str] = []
+    barriers: str | None = None
+    free_text: str | None = None
+    own_sources: list[str] = []
+    credit_types: list[str] = ["ama_pra_1"]
+
+
+@router.get("/api/v1/episodes", tags=["credit"], summary="My point-of-care episodes")
+def api_episodes(user: LearnerDep, curbside: CurbsideDep) -> list[dict]:
+    return [e.model_dump(mode="json") for e in _learning(curbside).episodes_of(user)]
+
+
+@router.post("/api/v1/episodes/{episode_id}/claim", tags=["credit"],
+             summary="Reflect on an episode and claim its credit (idempotent)")
+def api_claim(episode_id: str, body: ReflectionRequest, user: LearnerDep,
+              curbside: CurbsideDep) -> list[dict]:
+    data = body.model_dump(exclude={"credit_types"})
+    issued = _learning(curbside).reflect_and_claim(user, episode_id, data,
+                                                    claim_types=body.credit_types)
+    return [c.model_dump(mode="json") for c in issued]
+
+
+@router.get("/api/v1/claims", tags=["credit"], summary="My issued claims")
+def api_claims(user: LearnerDep, curbside: CurbsideDep, session: SessionDep) -> list[dict]:
+    return [c.model_dump(mode="json") for c in _learning(curbside).claims_of(user)]
