@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import CurbsideDep
+from app.deps import CurbsideDep, EvaluatorDep
 from app.pages import templates
 from evals.harness import list_runs, load_run
 from evals.report import render_html
@@ -16,7 +16,7 @@ HEADLINE = ("citation_precision", "abstention_f1", "unsupported_claim_rate", "mu
 
 
 @router.get("/evals", response_class=HTMLResponse)
-def eval_runs(request: Request, curbside: CurbsideDep):
+def eval_runs(request: Request, curbside: CurbsideDep, user: EvaluatorDep):
     runs = list_runs(curbside.settings.home / "evals" / "runs")
     trends = {key: [run["metrics"].get(key) for run in reversed(runs)] for key in HEADLINE}
     return templates.TemplateResponse(
@@ -25,7 +25,7 @@ def eval_runs(request: Request, curbside: CurbsideDep):
 
 
 @router.get("/evals/{run_id}", response_class=HTMLResponse)
-def eval_run(run_id: str, curbside: CurbsideDep):
+def eval_run(run_id: str, curbside: CurbsideDep, user: EvaluatorDep):
     try:
         run = load_run(curbside.settings.home / "evals" / "runs", run_id)
     except (FileNotFoundError, ValueError) as exc:

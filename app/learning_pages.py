@@ -94,14 +94,19 @@ def transcript(request: Request, user: LearnerDep, curbside: CurbsideDep,
 @router.get("/learning/claims/{claim_id}/certificate.pdf", include_in_schema=False)
 def claim_certificate(claim_id: str, user: LearnerDep, curbside: CurbsideDep):
     pdf = _learning(curbside).certificate(user, claim_id=claim_id)
-    return Response(pdf, media_type="application/pdf")
+    return _pdf(pdf, f"curbside-certificate-{claim_id[:8]}.pdf")
 
 
 @router.get("/learning/certificate.pdf", include_in_schema=False)
 def period_certificate(user: LearnerDep, curbside: CurbsideDep, year: int | None = None):
     year = year or date.today().year
     pdf = _learning(curbside).certificate(user, period=(date(year, 1, 1), date(year, 12, 31)))
-    return Response(pdf, media_type="application/pdf")
+    return _pdf(pdf, f"curbside-certificate-{year}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(content, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/learning/xapi.json", include_in_schema=False)

@@ -83,3 +83,36 @@ def test_abstention_state_says_the_gap_was_logged(live_server, phone_page):
     page.wait_for_selector("article.answer.abstained")
     text = page.inner_text("article.answer")
     assert "Not covered by vetted content" in text and "logged" in text
+
+
+def test_learner_goes_from_answer_to_issued_claim_in_three_taps(live_server, phone_page, settings):
+    from app.services import Curbside
+    from tests.factories import make_user
+
+    make_user(Curbside(settings), "nurse@example.org")
+    page = phone_page
+    page.goto(live_server + "/login")
+    page.fill("#email", "nurse@example.org")
+    page.fill("#password", "correct-horse-9")
+    page.click("button[type=submit]")
+    page.fill("#question", "hyperkalemia with ECG changes calcium")
+    page.click("button[type=submit]")
+    page.wait_for_selector("article.answer .answer-text")
+
+    taps = 0
+    page.click("article.answer a.claim-link")  # tap 1: from the answer to the reflection
+    taps += 1
+    page.wait_for_selector("form.reflect")
+    page.check("input[name=outcome][value=changed]")  # the reflection itself
+    page.click("form.reflect details summary")
+    page.check("input[name=change_types][value=drug_therapy]")
+    page.click("form.reflect button[type=submit]")  # tap 2: save and claim
+    taps += 1
+    page.wait_for_selector("a.certificate")
+    assert "Credit claimed" in page.inner_text("main")
+    with page.expect_download() as download:  # tap 3: the certificate
+        page.click("a.certificate")
+        taps += 1
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert taps <= 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -59,3 +59,41 @@ def test_scrub_prints_one_line_per_input_line(tmp_path):
     assert len(lines) == 2
     assert "Mary" not in lines[0] and "555-867-5309" not in lines[0] and "CrCl 40" in lines[0]
     assert lines[1] == "Wells score 3, no PHI here"
+
+
+def test_users_credits_and_audit_commands(cli_env, tmp_path, capsys):
+    assert main(["users", "add", "cli@example.org", "--role", "learner",
+                 "--password", "long-enough-1"]) == 0
+    assert "added cli@example.org" in capsys.readouterr().out
+    assert main(["users", "add", "cli@example.org", "--password", "long-enough-1"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["users", "add", "x@example.org", "--role", "wizard"]) == 2
+    assert "unknown role" in capsys.readouterr().err
+
+    out = tmp_path / "pars.txt"
+    assert main(["credits", "export", "pars", "--from", "2026-01-01", "--to", "2026-12-31",
+                 "--out", str(out)]) == 0
+    assert out.read_text().startswith("Completion Date\tBoard ID")
+    assert main(["credits", "export", "pars", "--from", "2026-12-31", "--to", "2026-01-01",
+                 "--out", str(out)]) == 2
+    assert "before" in capsys.readouterr().err
+    assert main(["credits", "due"]) == 0
+    assert main(["audit", "verify"]) == 0
+    assert "hash chain intact" in capsys.readouterr().out
+
+
+def test_audit_verify_detects_tampering(cli_env, settings, capsys):
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from app.services import Curbside
+    from credit_capture import audit
+
+    engine = Curbside(settings).engine
+    with Session(engine) as session:
+        audit.record(session, actor="test", action="claim.issued", entity="claim",
+                     entity_id="c1", payload={"amount": 0.5})
+        session.exec(text("UPDATE audit_event SET payload = '{\"amount\": 5.0}'"))
+        session.commit()
+    assert main(["audit", "verify"]) == 1
+    assert "FAILED" in capsys.readouterr().err
