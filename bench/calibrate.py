@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import DATA, WORK, read_jsonl, service
-from retrieval.abstention import WEIGHTS
+from retrieval.abstention import FEATURES, WEIGHTS
 from retrieval.ingest import remove
 
-FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title")
+KINDS = {"record": ("medquad", "pubmedqa"), "card": ("cards",)}
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -104,12 +104,14 @@ def report(data, theta: np.ndarray, label: str) -> None:
 
 def main() -> None:
     data = datasets()
-    current = np.array([WEIGHTS["bias"]] + [WEIGHTS[f] for f in FEATURES])
-    report(data, current, f"current weights (bias, {', '.join(FEATURES)}):")
-    theta = fit(data)
-    report(data, theta, "fitted weights:")
-    for shift in (-1.0, -0.5, 0.5):
-        report(data, theta + np.eye(len(theta))[0] * shift, f"fitted, bias {shift:+}:")
+    for kind, names in KINDS.items():
+        part = {name: data[name] for name in names}
+        current = np.array([WEIGHTS[kind]["bias"]] + [WEIGHTS[kind][f] for f in FEATURES])
+        print(f"== {kind} documents ({', '.join(FEATURES)})")
+        report(part, current, "current weights:")
+        theta = fit(part)
+        for shift in (0.0, -1.0, -0.5, 0.5, 1.0, 1.5):
+            report(part, theta + np.eye(len(theta))[0] * shift, f"fitted, bias {shift:+}:")
 
 
 if __name__ == "__main__":

@@ -77,7 +77,8 @@ def _select(
 ) -> list[_Candidate]:
     if not passages:
         return []
-    wanted = set(key_terms(question)) or set(terms(question))
+    wanted = {form for term in key_terms(question).values() for form in term.forms}
+    wanted = wanted or set(terms(question))
     best_score = passages[0].score
     candidates: list[_Candidate] = []
     seen: set[str] = set()

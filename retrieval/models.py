@@ -84,6 +84,7 @@ class Passage(BaseModel):
     score: float = 0.0
     doc_hash: str = ""
     demo: bool = False
+    kind: str = "record"
 
 
 class Citation(BaseModel):

@@ -130,6 +130,7 @@ class HybridSearcher:
                     score=doc_score + 1e-3 * own,
                     doc_hash=digest,
                     demo=doc.status == "demo",
+                    kind=doc.kind,
                 )
             )
         passages = _top_documents(passages, documents=max(k, 1), per_document=2)
