@@ -53,6 +53,7 @@ class Evaluation:
         return {"label": verdict.label, "score": verdict.score, "reasons": verdict.reasons}
 
     def run(self, suites: list[Suite]) -> Run:
+        self.curbside.warm_up()  # latency figures should not include model loading
         settings = self.curbside.settings.model_dump(mode="json", exclude={"home"})
         run = run_suites(suites, ask=self.ask, verify=self.verify,
                          content_version=self.content_version(), settings=settings)

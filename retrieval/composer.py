@@ -56,7 +56,7 @@ def compose(
                     doc_id=passage.doc_id,
                     title=passage.title,
                     url=passage.url,
-                    snippet=passage.text,
+                    snippet=_snippet(passage.doc_id, chosen),
                     score=round(passage.score, 4),
                     version=passage.doc_hash,
                     demo=passage.demo,
@@ -70,6 +70,12 @@ def compose(
         citations=citations,
         sentences=[(c.sentence, c.passage.doc_id) for c in chosen],
     )
+
+
+def _snippet(doc_id: str, chosen: list[_Candidate]) -> str:
+    """Every passage of this document that a quoted sentence came from, in reading order."""
+    texts = dict.fromkeys(c.passage.text for c in chosen if c.passage.doc_id == doc_id)
+    return " … ".join(texts)
 
 
 def _select(
