@@ -97,6 +97,9 @@ class GroundingVerifier:
         sentences = [s for p in evidence for s in split_sentences(strip_citation_marks(p))]
         if not claim or not sentences:
             return Verdict(label="unsupported", score=0.0, reasons=["no claim or no evidence"])
+        if _normal(claim) in _normal(" ".join(sentences)):
+            # A verbatim quote cannot differ from its source in any number, unit or negation.
+            return Verdict(label="supported", score=1.0, reasons=["quoted verbatim"])
 
         vectors = np.stack([self._vector(s) for s in sentences])
         cosine = float((vectors @ self._vector(claim)).max())
@@ -344,3 +347,8 @@ def _unique(reasons: list[str]) -> list[str]:
 
 def _clip(value: float) -> float:
     return round(min(max(value, 0.0), 1.0), 3)
+
+
+def _normal(text: str) -> str:
+    """Case- and spacing-insensitive form for the verbatim-quote check."""
+    return " ".join(text.lower().split()).rstrip(".")
