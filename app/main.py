@@ -12,7 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import api, auth_pages, content_pages, eval_pages, learning_pages, pages
+from app import (
+    api,
+    auth_pages,
+    content_pages,
+    eval_pages,
+    learning_pages,
+    pages,
+    profile_pages,
+)
 from app.accounts import AccountError
 from app.errors import BadQuestion, Forbidden, SignInRequired
 from app.services import Curbside
@@ -46,6 +54,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
     app.include_router(learning_pages.router)
+    app.include_router(profile_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -125,3 +125,24 @@ def test_reflection_form_is_one_screen_and_claims(learner_client):
                              "outcome": "confirmed", "credit_types": "ama_pra_1"},
                        follow_redirects=True)
     assert "Credit claimed" in done.text and "certificate" in done.text
+
+
+def test_profile_sets_board_reporting_consent_used_by_pars(client):
+    curbside = client.app.state.curbside
+    make_user(curbside, "kim@example.org", first_name="", last_name="")
+    sign_in(client, "kim@example.org")
+    bad = client.post("/profile", data={"birth_month": "13"})
+    assert bad.status_code == 422 and "birth month" in bad.text
+    saved = client.post("/profile", data={
+        "first_name": "Kim", "last_name": "Park", "profession": "physician", "board": "ABIM",
+        "board_id": "777111", "birth_month": "4", "birth_day": "9", "board_consent": "yes",
+    }, follow_redirects=True)
+    assert "Saved." in saved.text and 'value="777111"' in saved.text
+    body = _ask(client)
+    client.post(f"/api/v1/episodes/{body['episode_id']}/claim", json=REFLECTION)
+    client.post("/logout")
+    make_user(curbside, "boss@example.org", role="admin")
+    sign_in(client, "boss@example.org")
+    assert "kim@example.org" in client.get("/admin/users").text
+    tsv = client.get("/admin/pars.tsv", params={"start": "2020-01-01", "end": "2099-12-31"}).text
+    assert "777111\tKim\tPark\t4\t9" in tsv
