@@ -196,15 +196,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from app.evaluation import Evaluation
-    from evals.harness import check_thresholds
-    from evals.report import render_html, render_junit
+    from evals.adapters import ADAPTERS, load_adapter
     from evals.suites import SuiteError, load_suite
 
+    evaluation = Evaluation(_curbside())
     try:
-        suites = [load_suite(name) for name in args.suites]
+        suites = [load_suite(name) for name in args.suites if name not in ADAPTERS]
+        adapters = [load_adapter(name) for name in args.suites if name in ADAPTERS]
     except SuiteError as exc:
         raise CliError(str(exc)) from exc
-    run = Evaluation(_curbside()).run(suites)
+    runs = [evaluation.run(suites)] if suites else []
+    for suite, corpus in adapters:
+        target = evaluation.for_corpus(suite.name, corpus) if corpus else evaluation
+        runs.append(target.run([suite]))
+    failures = []
+    for run in runs:
+        failures += _report_run(run, args)
+    for failure in failures:
+        print(f"FAIL {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _report_run(run, args: argparse.Namespace) -> list[str]:
+    from evals.harness import check_thresholds
+    from evals.report import render_html, render_junit
+
     if args.report:
         Path(args.report).write_text(render_html(run), encoding="utf-8")
     if args.junit:
@@ -220,12 +236,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"  {name}: {shown}")
         print(f"  all: {', '.join(f'{k}={v}' for k, v in run.metrics.items() if v is not None)}")
     try:
-        failures = check_thresholds(run.metrics, args.fail_under or [])
+        return check_thresholds(run.metrics, args.fail_under or [])
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    for failure in failures:
-        print(f"FAIL {failure}", file=sys.stderr)
-    return 1 if failures else 0
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
@@ -378,8 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="run eval suites through the live pipeline")
     evaluate.add_argument("suites", nargs="+", metavar="SUITE",
-                          help="shipped suite name (answerable, out_of_scope, adversarial, "
-                          "verifier) or a folder/JSONL file of cases")
+                          help="shipped suite (answerable, out_of_scope, adversarial, verifier), "
+                          "a folder/JSONL file of cases, or a development-data adapter "
+                          "(pubmedqa, medquad, kqa; reads CURBSIDE_DATA or ../shared/data)")
     evaluate.add_argument("--json", action="store_true", help="print metrics as JSON")
     evaluate.add_argument("--report", metavar="FILE.html", help="write an HTML report")
     evaluate.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML")

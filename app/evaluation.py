@@ -16,12 +16,20 @@ from evals.suites import Suite
 
 
 class Evaluation:
-    def __init__(self, curbside: Curbside) -> None:
+    def __init__(self, curbside: Curbside, *, runs_dir=None) -> None:
         self.curbside = curbside
+        self.runs_dir = runs_dir or curbside.settings.home / "evals" / "runs"
 
-    @property
-    def runs_dir(self):
-        return self.curbside.settings.home / "evals" / "runs"
+    def for_corpus(self, name: str, documents) -> Evaluation:
+        """An evaluation over a development corpus, indexed in its own folder of the home
+        (incremental, so only the first run pays for embedding); runs are stored with ours."""
+        settings = self.curbside.settings.model_copy(
+            update={"home": self.curbside.settings.home / "evals" / "corpora" / name,
+                    "database_url": self.curbside.settings.database_url}
+        )
+        corpus = Curbside(settings)
+        corpus._ingest(documents, progress=True)
+        return Evaluation(corpus, runs_dir=self.runs_dir)
 
     @cached_property
     def verifier(self):
