@@ -106,6 +106,7 @@ def test_learner_goes_from_answer_to_issued_claim_in_three_taps(live_server, pho
     page.check("input[name=outcome][value=changed]")  # the reflection itself
     page.click("form.reflect details summary")
     page.check("input[name=change_types][value=drug_therapy]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("form.reflect button[type=submit]")  # tap 2: save and claim
     taps += 1
     page.wait_for_selector("a.certificate")
