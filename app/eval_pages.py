@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.deps import CurbsideDep, EvaluatorDep
 from app.pages import templates
@@ -31,3 +31,15 @@ def eval_run(run_id: str, curbside: CurbsideDep, user: EvaluatorDep):
     except (FileNotFoundError, ValueError) as exc:
         raise HTTPException(404, f"No eval run {run_id!r}.") from exc
     return HTMLResponse(render_html(run))
+
+
+@router.post("/evals/run")
+def run_shipped_suites(curbside: CurbsideDep, user: EvaluatorDep):
+    """Run the shipped suites through the live pipeline (about 15 s), then show the run."""
+    from app.evaluation import Evaluation
+    from evals.suites import load_suite
+
+    suites = [load_suite(name) for name in ("answerable", "out_of_scope", "adversarial",
+                                            "verifier")]
+    run = Evaluation(curbside).run(suites)
+    return RedirectResponse(f"/evals/{run.id}", status_code=303)

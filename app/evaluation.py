@@ -54,6 +54,10 @@ class Evaluation:
                              "score": round(verdict.score, 3), "reasons": verdict.reasons})
         data["verdicts"] = verdicts
         data["claim_labels"] = [v["label"] for v in verdicts]
+        if case.get("kqa_must_have") and not outcome.answer.abstained:
+            answer = [sentence for sentence, _ in outcome.answer.sentences]
+            data["must_have_labels"] = [self.verifier.verify(statement, answer).label
+                                        for statement in case["kqa_must_have"]]
         return data
 
     def verify(self, case: dict) -> dict:

@@ -5,6 +5,10 @@
 - `medquad`: the MedQuAD knowledge base with 10% of its topics removed; 300 covered and 300
   uncovered questions (retrieval by record id, abstention).
 - `kqa`: K-QA physician NLI labels as verifier cases (judge agreement with physicians).
+- `kqa_answers`: K-QA's real patient questions answered from the shipped cards; per the K-QA
+  protocol each physician must-have statement is checked against the answer by the verifier
+  (comprehensiveness = share entailed, contradiction = any contradicted). Most are outside
+  the card library, so abstention is the expected, safe outcome for many.
 
 Removal draws use their own seeds, distinct from the ones used to calibrate abstention.
 """
@@ -19,7 +23,7 @@ from pathlib import Path
 from evals.suites import Suite, SuiteError
 from retrieval.models import Document
 
-ADAPTERS = ("pubmedqa", "medquad", "kqa")
+ADAPTERS = ("pubmedqa", "medquad", "kqa", "kqa_answers")
 _KQA_LABELS = {"Entailment": "supported", "Neutral": "unsupported",
                "Contradiction": "contradicted"}
 _SEED = 4242
@@ -46,6 +50,8 @@ def load_adapter(name: str, data: Path | None = None) -> tuple[Suite, list[Docum
         return _medquad(data)
     if name == "kqa":
         return _kqa(data), None
+    if name == "kqa_answers":
+        return _kqa_answers(data), None
     raise SuiteError(f"no adapter {name!r} (adapters: {', '.join(ADAPTERS)})")
 
 
@@ -92,3 +98,10 @@ def _kqa(data: Path) -> Suite:
         for r in _read(path) if r.get("majority_label") in _KQA_LABELS
     ]
     return Suite("kqa", path, cases, kind="verify")
+
+
+def _kqa_answers(data: Path) -> Suite:
+    path = data / "kqa" / "kqa_dev.jsonl"
+    cases = [{"id": r["id"], "question": r["question"], "kqa_must_have": r["must_have"]}
+             for r in _read(path) if r.get("must_have")]
+    return Suite("kqa_answers", path, cases)

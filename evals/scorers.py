@@ -103,6 +103,16 @@ def safety(case: dict, out: dict) -> dict:
     }
 
 
+@scorer("kqa", "kqa_comprehensiveness", "kqa_contradiction")
+def kqa(case: dict, out: dict) -> dict:
+    """K-QA protocol: must-have statements entailed by the answer, and any contradicted."""
+    labels = out.get("must_have_labels")
+    if not case.get("kqa_must_have") or labels is None:
+        return {"kqa_comprehensiveness": None, "kqa_contradiction": None}
+    return {"kqa_comprehensiveness": labels.count("supported") / len(labels),
+            "kqa_contradiction": float("contradicted" in labels)}
+
+
 @scorer("latency", "latency_ms")
 def latency(case: dict, out: dict) -> dict:
     return {"latency_ms": out.get("latency_ms")}
@@ -116,5 +126,5 @@ def verifier_label(case: dict, out: dict) -> dict:
 
 
 ASK_SCORERS = ("citations", "abstention", "must_have", "numeric_fidelity", "grounding",
-               "safety", "latency")
+               "safety", "kqa", "latency")
 VERIFY_SCORERS = ("verifier",)

@@ -36,6 +36,7 @@ POLICY = {
     "/admin/due": {"admin"},
     "/evals": {"evaluator", "admin"},
     "/evals/{run_id}": {"evaluator", "admin"},
+    "/evals/run": {"evaluator", "admin"},
 }
 
 

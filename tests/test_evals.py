@@ -89,6 +89,8 @@ def test_eval_cli_runs_suites_stores_runs_and_writes_reports(cli_env, settings, 
     assert out["run_id"] in client.get("/evals").text
     assert "Metrics" in client.get(f"/evals/{out['run_id']}").text
     assert client.get("/evals/missing-run").status_code == 404
+    ran = client.post("/evals/run", follow_redirects=True)
+    assert ran.status_code == 200 and "answerable" in ran.text and "Failing cases" in ran.text
 
 
 def test_verify_cli_labels_claims(cli_env, tmp_path, capsys):
