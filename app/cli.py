@@ -66,10 +66,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_questions(path: Path) -> list[tuple[str, str]]:
+def _jsonl_objects(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) of every non-empty line; a clear error for anything else."""
     if not path.is_file():
         raise CliError(f"{path}: no such file")
-    items = []
+    objects = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -77,7 +78,16 @@ def _read_questions(path: Path) -> list[tuple[str, str]]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise CliError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+        if not isinstance(record, dict):
+            raise CliError(f"{path}:{number}: each line must be a JSON object")
+        objects.append((number, record))
+    return objects
+
+
+def _read_questions(path: Path) -> list[tuple[str, str]]:
+    items = []
+    for number, record in _jsonl_objects(path):
+        if not isinstance(record.get("question"), str):
             raise CliError(f"{path}:{number}: each line needs a string 'question'")
         items.append((record.get("id", number), record["question"]))
     return items
@@ -171,18 +181,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from retrieval.verifier import GroundingVerifier
 
     path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{path}: no such file")
     pairs = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            pair = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CliError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
-        evidence = pair.get("evidence") if isinstance(pair, dict) else None
-        if not isinstance(evidence, list) or not isinstance(pair.get("claim"), str):
+    for number, pair in _jsonl_objects(path):
+        if not isinstance(pair.get("evidence"), list) or not isinstance(pair.get("claim"), str):
             raise CliError(f"{path}:{number}: needs 'claim' (string) and 'evidence' (list)")
         pairs.append(pair)
     verifier = GroundingVerifier(_curbside().files.embedder())
