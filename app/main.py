@@ -69,10 +69,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
 def _install_error_handlers(app: FastAPI) -> None:
     """Domain errors become 4xx/5xx JSON with a message, never a stack trace."""
-
-    @app.exception_handler(BadQuestion)
-    async def _bad_question(_: Request, exc: BadQuestion):
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+    for error, status in _STATUS_BY_ERROR.items():
+        app.add_exception_handler(error, _as_json(status))
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _: SignInRequired):
@@ -80,31 +78,32 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": "Sign in or send an API token."}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.exception_handler(Forbidden)
-    async def _forbidden(_: Request, exc: Forbidden):
-        return JSONResponse({"detail": str(exc)}, status_code=403)
-
-    @app.exception_handler(AccountError)
-    async def _account(_: Request, exc: AccountError):
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-
     @app.exception_handler(CreditError)
     async def _credit(_: Request, exc: CreditError):
         missing = (InquiryNotFound, EpisodeNotFound, ClaimNotFound, NotYourEpisode)
         return JSONResponse({"detail": str(exc)}, status_code=404 if isinstance(exc, missing)
                             else 409)
 
-    @app.exception_handler(IndexMissingError)
-    async def _no_index(_: Request, exc: IndexMissingError):
-        return JSONResponse({"detail": str(exc)}, status_code=503)
-
-    @app.exception_handler(RetrievalError)
-    async def _retrieval(_: Request, exc: RetrievalError):
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         return JSONResponse({"detail": _explain(request, exc)}, status_code=422)
+
+
+# Domain errors whose message is the whole answer; most specific class first.
+_STATUS_BY_ERROR: dict[type[Exception], int] = {
+    BadQuestion: 422,
+    Forbidden: 403,
+    AccountError: 400,
+    IndexMissingError: 503,
+    RetrievalError: 400,
+}
+
+
+def _as_json(status: int):
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    return handler
 
 
 def _explain(request: Request, exc: RequestValidationError) -> str:

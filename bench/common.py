@@ -12,22 +12,16 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from app.services import Curbside  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from retrieval.index import IndexFiles  # noqa: E402
 
 DATA = Path(
     os.environ.get("CURBSIDE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
 WORK = Path(os.environ.get("CURBSIDE_BENCH_DIR", Path.home() / ".cache" / "curbside-bench"))
-MODEL_CACHE = Path.home() / ".cache" / "curbside"
 
 
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
-
-
-def index_files(name: str, *, quantized: bool = True) -> IndexFiles:
-    return IndexFiles(WORK / name, model_cache=MODEL_CACHE, quantized=quantized)
 
 
 def service(home: Path) -> Curbside:

@@ -33,6 +33,3 @@ def search_text(scrubbed_question: str) -> str:
     text = _INSTRUCTION.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip(" .,;:-") or scrubbed_question
 
-
-def has_instructions(question: str) -> bool:
-    return bool(_INSTRUCTION.search(question))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -31,7 +31,6 @@ class SearchResult:
     passages: list[Passage]
     coverage: Coverage
     query: str = ""
-    timings_ms: dict[str, float] = field(default_factory=dict)
 
 
 class HybridSearcher:
