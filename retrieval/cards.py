@@ -21,6 +21,16 @@ _KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 
 
+class AcknowledgedDifference(BaseModel):
+    """A known disagreement with another card (e.g. two societies differ), with the reason,
+    so `curbside content check` does not report it as a contradiction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    card: str
+    reason: str = Field(min_length=10)
+
+
 class CardFrontMatter(BaseModel):
     """The front matter contract of DESIGN.md section 3."""
 
@@ -38,6 +48,7 @@ class CardFrontMatter(BaseModel):
     review_due: date
     disclosures: str
     review_questions: list[ReviewQuestion] = Field(default_factory=list, max_length=3)
+    acknowledged_differences: list[AcknowledgedDifference] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod

@@ -11,12 +11,20 @@ from pydantic import BaseModel, Field, field_validator
 
 
 class Source(BaseModel):
-    """A cited guideline or reference: organisation, title, year and URL."""
+    """A cited guideline or reference: organisation, title, year and URL, plus the version
+    that a reviewer actually checked, so currency can be audited and re-checked later."""
 
     org: str
     title: str
     year: int
     url: str
+    checked: date | None = Field(
+        None, description="Date this version of the source was confirmed current."
+    )
+    setid: str | None = Field(None, description="DailyMed set id, for drug labels.")
+    version: str | None = Field(
+        None, description="Label version or revision date (drug labels, living guidelines)."
+    )
 
 
 class ReviewQuestion(BaseModel):
