@@ -104,7 +104,7 @@ def _human(data: dict) -> str:
 
 
 def cmd_scrub(args: argparse.Namespace) -> int:
-    from credit_capture.phi import PhiScrubber
+    from privacy import PhiScrubber
 
     scrubber = PhiScrubber()
     if args.file:

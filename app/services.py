@@ -99,7 +99,7 @@ class Curbside:
 
     @cached_property
     def scrubber(self):
-        from credit_capture.phi import PhiScrubber
+        from privacy import PhiScrubber
 
         return PhiScrubber()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from credit_capture.phi import PhiScrubber  # noqa: E402
+from privacy import PhiScrubber  # noqa: E402
 
 SETS = {
     "testset": ROOT / "evals/phi/phi_testset.jsonl",

