@@ -1,10 +1,13 @@
-"""Benchmark the PHI scrubber on the synthetic test set and the held-back set.
+"""Benchmark the PHI scrubber on the untouched and development splits, separately.
 
 Run from the repo root:  .venv/bin/python bench/bench_phi.py [--rules-only] [--show-misses]
 
-Prints, per set: identifier-span recall (overall and per kind), look-alike keep rate,
-over-scrub count and p50/p95 scrub latency.  Scoring is described in
-evals/phi/README.md; :func:`score` is also used by tests/test_phi.py.
+Prints, per split: identifier-span recall (overall and per Safe Harbor kind), look-alike
+keep rate (overall and per kind), over-scrub count and p50/p95 scrub latency, then p95 for
+40-word questions.  The untouched split is scored for its aggregate figures only:
+``--show-misses`` lists individual misses for the development split and the small legacy
+sets, never for the untouched split.  Scoring is described in evals/phi/README.md;
+:func:`score` is also used by tests/test_phi.py.
 """
 
 from __future__ import annotations
@@ -25,13 +28,19 @@ sys.path.insert(0, str(ROOT))
 from privacy import PhiScrubber  # noqa: E402
 
 SETS = {
+    "untouched": ROOT / "evals/phi/phi_untouched.jsonl",
+    "dev": ROOT / "evals/phi/phi_dev.jsonl",
     "testset": ROOT / "evals/phi/phi_testset.jsonl",
     "holdout": ROOT / "evals/phi/phi_holdout.jsonl",
 }
+NO_LINE_BY_LINE = {"untouched"}
+_NUMBER_WORD = re.compile(
+    r"\d+|(?i:one|two|three|four|five|six|seven|eight|nine|ninety|hundred)", re.I
+)
 
 
 def load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def _occurs(value: str, text: str) -> list[tuple[int, int]]:
@@ -40,12 +49,24 @@ def _occurs(value: str, text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in rx.finditer(text)]
 
 
+def _must_cover(span: dict, text: str) -> list[int]:
+    """Offsets that must be scrubbed for the span to count as removed.
+
+    Every letter and digit of the value, except for ages, where only the number (digits or
+    number words) identifies: "aged" in "aged 93" may stay.
+    """
+    start, value = span["start"], text[span["start"] : span["end"]]
+    if span["kind"] == "AGE>89":
+        return [start + i for m in _NUMBER_WORD.finditer(value) for i in range(*m.span())]
+    return [start + i for i, ch in enumerate(value) if ch.isalnum()]
+
+
 @dataclass
 class Score:
     found: Counter = field(default_factory=Counter)
     total: Counter = field(default_factory=Counter)
-    kept: int = 0
-    keep_total: int = 0
+    kept: Counter = field(default_factory=Counter)
+    keep_total: Counter = field(default_factory=Counter)
     over_scrub: int = 0
     misses: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
@@ -56,43 +77,74 @@ class Score:
 
     @property
     def keep_rate(self) -> float:
-        return self.kept / max(1, self.keep_total)
+        return sum(self.kept.values()) / max(1, sum(self.keep_total.values()))
+
+    def kind_recall(self, kind: str) -> float:
+        return self.found[kind] / max(1, self.total[kind])
+
+
+def _score_spans(sc: Score, rec: dict, result) -> None:
+    """Labelled spans: judged by which characters the scrubber replaced."""
+    text = rec["text"]
+    covered = {i for s in result.spans for i in range(s.start, s.end)}
+    for span in rec["phi"]:
+        sc.total[span["kind"]] += 1
+        if all(i in covered for i in _must_cover(span, text)):
+            sc.found[span["kind"]] += 1
+        else:
+            sc.misses.append(f"MISS {span['kind']:9} {span['value']!r:28} {rec['id']}: "
+                             f"{result.text}")
+    for span in rec["keep"]:
+        sc.keep_total[span["kind"]] += 1
+        if any(span["start"] < s.end and s.start < span["end"] for s in result.spans):
+            sc.misses.append(f"LOST {span['kind']:9} {span['value']!r:28} {rec['id']}: "
+                             f"{result.text}")
+        else:
+            sc.kept[span["kind"]] += 1
+    for s in result.spans:
+        if not any(s.start < p["end"] and p["start"] < s.end for p in rec["phi"]):
+            sc.over_scrub += 1
+            sc.misses.append(f"OVER {s.kind:9} {text[s.start : s.end]!r:28} {rec['id']}: "
+                             f"{result.text}")
+
+
+def _score_values(sc: Score, rec: dict, result) -> None:
+    """Legacy sets (value strings only): judged on the scrubbed text."""
+    text, out = rec["text"], result.text
+    phi_spans = []
+    for entry in rec["phi"]:
+        sc.total[entry["kind"]] += 1
+        phi_spans += _occurs(entry["value"], text)
+        if _occurs(entry["value"], out):
+            sc.misses.append(f"MISS {entry['kind']:9} {entry['value']!r:28} {rec['id']}: {out}")
+        else:
+            sc.found[entry["kind"]] += 1
+    for keep in rec["keep"]:
+        sc.keep_total["keep"] += 1
+        if keep in out:
+            sc.kept["keep"] += 1
+        else:
+            sc.misses.append(f"LOST {keep!r:38} {rec['id']}: {out}")
+    for span in result.spans:
+        if not any(span.start < e and s < span.end for s, e in phi_spans):
+            sc.over_scrub += 1
+            sc.misses.append(f"OVER {span.kind:9} {text[span.start : span.end]!r:28} {rec['id']}")
 
 
 def score(scrubber: PhiScrubber, records: list[dict], repeats: int = 1) -> Score:
     """Scrub every record and score it; ``repeats`` > 1 times each scrub that many times."""
     sc = Score()
     for rec in records:
-        text = rec["text"]
         for _ in range(repeats):
             t0 = time.perf_counter()
-            result = scrubber.scrub(text)
+            result = scrubber.scrub(rec["text"])
             sc.latencies_ms.append((time.perf_counter() - t0) * 1000)
-        out = result.text
-        phi_spans = []
-        for phi in rec["phi"]:
-            sc.total[phi["kind"]] += 1
-            phi_spans += _occurs(phi["value"], text)
-            if _occurs(phi["value"], out):
-                sc.misses.append(f"MISS {phi['kind']:9} {phi['value']!r:28} {rec['id']}: {out}")
-            else:
-                sc.found[phi["kind"]] += 1
-        for keep in rec["keep"]:
-            sc.keep_total += 1
-            if keep in out:
-                sc.kept += 1
-            else:
-                sc.misses.append(f"LOST {keep!r:38} {rec['id']}: {out}")
-        for span in result.spans:
-            if not any(span.start < e and s < span.end for s, e in phi_spans):
-                sc.over_scrub += 1
-                sc.misses.append(
-                    f"OVER {span.kind:9} {text[span.start : span.end]!r:28} {rec['id']}: {out}"
-                )
+        labelled = all("start" in span for span in rec["phi"])
+        (_score_spans if labelled else _score_values)(sc, rec, result)
     return sc
 
 
-def _pct(values: list[float], q: float) -> float:
+def _pct(values: list[float], q: int) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else 0.0
     )
@@ -100,48 +152,56 @@ def _pct(values: list[float], q: float) -> float:
 
 def report(name: str, sc: Score) -> None:
     n_found, n_total = sum(sc.found.values()), sum(sc.total.values())
+    n_kept, n_keep = sum(sc.kept.values()), sum(sc.keep_total.values())
     print(f"== {name}")
     print(f"  recall     {sc.recall:7.2%}  ({n_found}/{n_total} identifier spans removed)")
     for kind in sorted(sc.total):
-        found, total = sc.found[kind], sc.total[kind]
-        print(f"    {kind:10} {found / total:7.2%}  ({found}/{total})")
-    print(f"  keep rate  {sc.keep_rate:7.2%}  ({sc.kept}/{sc.keep_total} look-alike strings kept)")
+        print(f"    {kind:10} {sc.kind_recall(kind):7.2%}  ({sc.found[kind]}/{sc.total[kind]})")
+    print(f"  keep rate  {sc.keep_rate:7.2%}  ({n_kept}/{n_keep} look-alikes kept)")
+    for kind in sorted(sc.keep_total):
+        kept, total = sc.kept[kind], sc.keep_total[kind]
+        print(f"    {kind:14} {kept / total:7.2%}  ({kept}/{total})")
     print(f"  over-scrub {sc.over_scrub} span(s) replaced that are not annotated PHI")
     lat = sc.latencies_ms
-    p50, p95 = _pct(lat, 50), _pct(lat, 95)
-    print(f"  latency    p50 {p50:.2f} ms  p95 {p95:.2f} ms  max {max(lat):.2f} ms")
+    print(f"  latency    p50 {_pct(lat, 50):.2f} ms  p95 {_pct(lat, 95):.2f} ms"
+          f"  max {max(lat):.2f} ms")
+
+
+def forty_word_questions(records: list[dict]) -> list[str]:
+    """Questions of exactly 40 words, made by joining consecutive lines of a split."""
+    words = " ".join(r["text"] for r in records).split()
+    return [" ".join(words[i : i + 40]) for i in range(0, len(words) - 40, 40)]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rules-only", action="store_true", help="PhiScrubber(use_ner=False)")
-    ap.add_argument("--show-misses", action="store_true", help="print every miss/loss/over-scrub")
-    ap.add_argument("--repeats", type=int, default=5, help="timed scrubs per question")
+    ap.add_argument("--show-misses", action="store_true",
+                    help="print every miss/loss/over-scrub (not for the untouched split)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed scrubs per line")
+    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     scrubber = PhiScrubber(use_ner=not args.rules_only)
     print(f"PhiScrubber(use_ner={not args.rules_only}) built in {time.perf_counter() - t0:.1f} s")
-    for rec in load(SETS["testset"])[:20]:  # warm-up
+    for rec in load(SETS["dev"])[:50]:  # warm-up
         scrubber.scrub(rec["text"])
-    for name, path in SETS.items():
+    for name in args.sets:
+        path = SETS[name]
         sc = score(scrubber, load(path), repeats=args.repeats)
         report(f"{name} ({path.relative_to(ROOT)})", sc)
-        if args.show_misses:
+        if args.show_misses and name not in NO_LINE_BY_LINE:
             print("\n".join("    " + m for m in sc.misses))
 
-    words25 = (
-        "Pt Maria Gonzalez DOB 3/4/1950, MRN 48213377, 93 yo with CrCl 40 and K 6.8 on "
-        "apixaban 5 mg BID; Wells score 2, call 617-555-0143 — dose reduce?"
-    )
+    questions = forty_word_questions(load(SETS["untouched"]))[:300]
     times = []
-    for _ in range(200):
+    for q in questions:
         t = time.perf_counter()
-        scrubber.scrub(words25)
+        scrubber.scrub(q)
         times.append((time.perf_counter() - t) * 1000)
-    print(f"== 25-word question ({len(words25.split())} words), 200 runs")
+    print(f"== 40-word questions ({len(questions)} from the untouched split, one scrub each)")
     print(f"  latency    p50 {_pct(times, 50):.2f} ms  p95 {_pct(times, 95):.2f} ms")
-    print(f"  -> {scrubber.scrub_text(words25)}")
     return 0
 
 

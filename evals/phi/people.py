@@ -1,0 +1,129 @@
+"""Names and places for the synthetic PHI set: Faker in many locales plus names that are
+also common words or eponyms, in the shapes charts and chat use (``Last, First``,
+initials, titles, hyphenated surnames, all lower case, non-Latin scripts)."""
+
+from __future__ import annotations
+
+import random
+
+from evals.phi.formats import Part, phi
+
+# Names that are also English words, eponyms or drug-like words; each split draws from
+# its own half so the untouched split holds names the rule writer never saw.
+WORD_NAMES = {
+    "dev": {
+        "first": "Hope Grace Will Faith Rose Ivy Dawn June April Amber Hunter Mason Sage Ruby "
+        "Hazel Olive Daisy Holly Robin Chase Reed Crystal Joy Penny".split(),
+        "last": "Wells Graves Bell Parker Cook Baker Young King Black Brown Little Price Hill "
+        "Stone Burke Addison Bishop Child Moody Cross Chambers Pickett Lyme Temple "
+        "Major Rich Fox".split(),
+    },
+    "untouched": {
+        "first": "Iris Summer Autumn Violet Pearl Heather Skye Brooke Cash Gray Lane Jade "
+        "Blossom Precious Sunny Destiny Patience Honor Star Raven Misty Ginger".split(),
+        "last": "Ward Marsh Wood Green White Long Frank Hunter Glasgow Ottawa Cushing Parkinson "
+        "Crohn Barrett Fisher Mayo Gleason Paget Hart Light Duke Still Grant Holmes".split(),
+    },
+}
+TITLES = ["Mr.", "Mrs.", "Ms.", "Mr", "Mrs", "Ms", "Miss", "Mx.", "Sr.", "Dr.", "Prof."]
+RELATIONS = [
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "mom",
+    "mother",
+    "dad",
+    "sister",
+    "brother",
+    "granddaughter",
+    "grandson",
+    "niece",
+    "nephew",
+    "partner",
+    "caregiver",
+    "neighbour",
+    "aunt",
+    "uncle",
+    "HCP",
+    "POA",
+    "friend",
+]
+
+
+def _first_last(rng: random.Random, fake, split: str) -> tuple[str, str]:
+    words = WORD_NAMES[split]
+    roll = rng.random()
+    if roll < 0.15:
+        return rng.choice(words["first"]), fake.last_name()
+    if roll < 0.3:
+        return fake.first_name(), rng.choice(words["last"])
+    first, last = fake.first_name(), fake.last_name()
+    if rng.random() < 0.12:
+        last = f"{last}-{fake.last_name()}"
+    return first, last
+
+
+def name(rng: random.Random, fake, split: str) -> list[Part]:
+    """A patient's or relative's name in one of the shapes it is typed in."""
+    first, last = _first_last(rng, fake, split)
+    shapes = [
+        f"{first} {last}",
+        f"{first} {last}",
+        f"{last}, {first}",
+        f"{last.upper()}, {first.upper()}",
+        f"{first.lower()} {last.lower()}",
+        f"{first[0]}. {last}",
+        f"{first} {fake.first_name()} {last}",
+        f"{last.upper()} {first}",
+        f"{first} {last[0]}.",
+    ]
+    return phi(rng.choice(shapes), "NAME")
+
+
+def titled(rng: random.Random, fake, split: str) -> list[Part]:
+    """Title + surname (or + full name): the title stays, the name goes."""
+    first, last = _first_last(rng, fake, split)
+    value = last if rng.random() < 0.6 else f"{first} {last}"
+    return [(rng.choice(TITLES) + " ", None), *phi(value, "NAME")]
+
+
+def relative(rng: random.Random, fake, split: str) -> list[Part]:
+    """ "her son Kevin", "dtr (Aiko)": a relation followed by a given name."""
+    first, _ = _first_last(rng, fake, split)
+    rel = rng.choice(RELATIONS)
+    pre = rng.choice([f"{rel} ", f"{rel} ", f"{rel} is ", f"{rel}: ", f"{rel} ("])
+    tail = ")" if pre.endswith("(") else ""
+    return [(pre, None), *phi(first, "NAME"), (tail, None)]
+
+
+def first_only(rng: random.Random, fake, split: str) -> list[Part]:
+    return phi(_first_last(rng, fake, split)[0], "NAME")
+
+
+def street(rng: random.Random, fake) -> list[Part]:
+    line = fake.street_address()
+    if rng.random() < 0.2:
+        line += rng.choice([" apt 4B", " Apt. 12", " #3", ", Unit 7"])
+    return phi(line, "ADDRESS")
+
+
+def city_state_zip(rng: random.Random, fake, us: bool) -> list[Part]:
+    if us:
+        parts: list[Part] = [*phi(fake.city(), "ADDRESS"), (", " + fake.state_abbr(), None)]
+        if rng.random() < 0.7:
+            parts += [(" ", None), *phi(fake.zipcode(), "ZIP")]
+        return parts
+    return [*phi(fake.postcode(), "ZIP"), (" ", None), *phi(fake.city(), "ADDRESS")]
+
+
+def full_address(rng: random.Random, fake, us: bool) -> list[Part]:
+    return [*street(rng, fake), (", ", None), *city_state_zip(rng, fake, us)]
+
+
+def city(rng: random.Random, fake) -> list[Part]:
+    return phi(fake.city(), "ADDRESS")
+
+
+def zipcode(rng: random.Random, fake, us: bool) -> list[Part]:
+    return phi(fake.zipcode() if us else fake.postcode(), "ZIP")
