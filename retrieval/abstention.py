@@ -24,10 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from clinical_terms import drug_names, everyday_words
 from retrieval.abbreviations import expansion
 from retrieval.lexical import terms
 from retrieval.models import Passage
-from retrieval.text import GENERIC_TERMS, words
+from retrieval.text import GENERIC_TERMS, STOPWORDS, words
 
 # Fitted weights of the logistic rule (see module docstring); score > 0 means "answer".
 # One rule per kind of document: curated cards answer terse, shorthand questions about a
@@ -43,6 +44,10 @@ WEIGHTS = {
 }
 FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title", "margin")
 _NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?[a-z%]{0,3}$")  # "150", "26c", "5mg", "72yo": values
+_UNITS = frozenset(
+    "kg kgs lb lbs mg mcg g ml l dl mmol meq mol iu units unit hr hrs h min mins sec ms bpm "
+    "mmhg cm mm yo y/o yr yrs mo mos wk wks d x per q".split()
+)
 
 
 @dataclass(frozen=True)
@@ -91,18 +96,25 @@ class KeyTerm:
 
 
 def key_terms(question: str) -> dict[str, KeyTerm]:
-    """Key terms of a question by stem, generic clinical words and bare values left out."""
+    """Key terms of a question by stem: what the content must mention to cover it.
+
+    Left out: generic clinical words, bare values and units, conversational words ("ok",
+    "still", "daughter"), and shorthand whose long form is itself generic ("hx" is
+    history, "tx" treatment). Patient details are removed before this is called.
+    """
     found: dict[str, KeyTerm] = {}
+    skip = GENERIC_TERMS | everyday_words() | _UNITS
     for word in words(question):
-        if word in GENERIC_TERMS or _NUMERIC.match(word):
+        if word in skip or _NUMERIC.match(word) or len(word) < 2:
+            continue
+        long_form = expansion(word)
+        long_words = [w for w in words(long_form or "") if w not in skip and w not in STOPWORDS]
+        if long_form and not long_words:
             continue
         stemmed = terms(word)
         if not stemmed or stemmed[0] in found:
             continue
-        forms = [stemmed[0]]
-        long_form = expansion(word)
-        if long_form:
-            forms += [t for w in words(long_form) if w not in GENERIC_TERMS for t in terms(w)]
+        forms = [stemmed[0]] + [t for w in long_words for t in terms(w)]
         found[stemmed[0]] = KeyTerm(word, tuple(dict.fromkeys(forms)))
     return found
 
@@ -114,6 +126,7 @@ def measure_coverage(
     doc_terms: Callable[[str], frozenset[str]],
     title_terms: Callable[[str], frozenset[str]],
     idf: Callable[[str], float],
+    in_library: Callable[[str], bool] = lambda term: True,
 ) -> Coverage:
     """Signals of the best-ranked document for the abstention rule.
 
@@ -127,12 +140,25 @@ def measure_coverage(
     best = passages[0]
     same_doc = [p for p in passages if p.doc_id == best.doc_id]
     present, in_title = doc_terms(best.doc_id), title_terms(best.doc_id)
-    candidates = [key_terms(question)]
-    candidates += [t for t in map(key_terms, _SEGMENT.split(question)) if len(t) >= 2]
 
     def weight(term: KeyTerm) -> float:
+        if not known(term) and specificity(term.word) < 0.5:
+            return 0.0  # an everyday word the library never uses says nothing of coverage
         return max(idf(form) for form in term.forms) * specificity(term.word)
 
+    def known(term: KeyTerm) -> bool:
+        return (
+            any(in_library(form) for form in term.forms)
+            or term.word in drug_names()
+            or expansion(term.word) is not None
+        )
+
+    def weighed(found: dict[str, KeyTerm]) -> dict[str, KeyTerm]:
+        return {stem: term for stem, term in found.items() if weight(term) > 0}
+
+    candidates = [weighed(key_terms(question))]
+    candidates += [t for t in (weighed(key_terms(part)) for part in _SEGMENT.split(question))
+                   if len(t) >= 2]
     scored = [(_share(wanted, present, weight), _share(wanted, in_title, weight), wanted)
               for wanted in candidates]
     coverage, title, wanted = max(scored, key=lambda item: (item[0], item[1]))

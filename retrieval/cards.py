@@ -108,12 +108,16 @@ def card_document(path: Path) -> Document:
 def find_cards(paths: list[Path]) -> list[Path]:
     """Card files under the given files or folders, in a stable order.
 
-    Upper-case Markdown files (README.md, AUTHORING.md) are documentation, not cards.
+    Upper-case Markdown files (README.md, AUTHORING.md) and the review reports kept in a
+    `sweep/` folder are documentation, not cards.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*.md")) if p.stem == p.stem.lower())
+            found.extend(
+                p for p in sorted(path.rglob("*.md"))
+                if p.stem == p.stem.lower() and "sweep" not in p.relative_to(path).parts[:-1]
+            )
         elif path.is_file():
             found.append(path)
         else:

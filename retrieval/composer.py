@@ -2,20 +2,35 @@
 
 Nothing is paraphrased, so every number, unit and negation reaches the clinician exactly as
 the source states it, and every sentence carries the marker of the document it came from.
-The best sentence comes first (the bottom line), then a short list, within a word budget.
+
+What comes first matters most to a clinician mid-shift, so sentences are ranked by what
+the question asks: the card's own bottom line; the rule whose threshold the patient's value
+meets ("eGFR 28" leads with "below 30"); for a weight, the per-kg rule followed by the dose
+computed from it (the only non-quoted line, shown with its arithmetic and the cited rule);
+never a table in pounds when the weight was given in kilograms. One card answers, unless
+the question names something only a second card covers.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 from retrieval.abstention import Coverage, abstain_reason, key_terms
+from retrieval.dosing import dose_for_weight
 from retrieval.lexical import terms
-from retrieval.models import Answer, Citation, Passage
+from retrieval.models import Answer, Citation, Passage, Suggestion
+from retrieval.query import UnderstoodQuestion
 from retrieval.text import split_sentences
+from retrieval.thresholds import value_fit
 
-_DOC_MARGIN = 0.08  # documents scoring further below the best one are not quoted
-_SECTION_BONUS = {"bottom line": 0.25, "key points": 0.1, "dosing": 0.1}
+# A decision score this close to the answer/abstain line marks the answer "low confidence".
+LOW_CONFIDENCE_BELOW = 1.0
+_SECTION_BONUS = {"bottom line": 0.35, "key points": 0.1, "dosing": 0.1}
+_DOSE_ASKED = re.compile(r"\bdos(?:e|es|ing)\b|how much|\bmg\b|\bmax\b|\bmaximum\b", re.I)
+_POUNDS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-|–|to)?\s*\d*\s*(?:lb|lbs|pounds?)\b", re.I)
+_KILOGRAMS = re.compile(r"\bkg\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -23,30 +38,31 @@ class _Candidate:
     sentence: str
     passage: Passage
     score: float
+    calculation: str | None = None
 
 
 def compose(
-    question: str,
+    question: UnderstoodQuestion,
     passages: list[Passage],
     coverage: Coverage,
     *,
     max_words: int = 120,
     max_sentences: int = 5,
 ) -> Answer:
-    """An extractive, cited answer, or an abstention with the reason."""
+    """An extractive, cited answer, or an abstention with the reason and near-miss cards."""
     reason = abstain_reason(coverage)
     if reason:
-        return Answer(answer="", abstained=True, abstain_reason=reason)
-    chosen = _select(question, passages, max_words=max_words, max_sentences=max_sentences)
+        return _refusal(reason, passages, coverage)
+    chosen = _select(question, _answering_passages(passages, coverage),
+                     max_words=max_words, max_sentences=max_sentences)
     if not chosen:
-        return Answer(
-            answer="",
-            abstained=True,
-            abstain_reason="The retrieved passages contain no sentence that addresses this.",
+        return _refusal(
+            "The retrieved passages contain no sentence that addresses this.", passages, coverage
         )
     citations: list[Citation] = []
     marker: dict[str, int] = {}
     lines: list[str] = []
+    calculations: list[str] = []
     for candidate in chosen:
         passage = candidate.passage
         if passage.doc_id not in marker:
@@ -60,16 +76,75 @@ def compose(
                     score=round(passage.score, 4),
                     version=passage.doc_hash,
                     demo=passage.demo,
+                    last_reviewed=passage.reviewed,
                 )
             )
         lines.append(f"{candidate.sentence} [{marker[passage.doc_id]}]")
+        if candidate.calculation:
+            calculations.append(candidate.calculation)
+            lines.append(f"{candidate.calculation} [{marker[passage.doc_id]}]")
     text = lines[0] + "".join(f"\n- {line}" for line in lines[1:])
     return Answer(
         answer=text,
         abstained=False,
         citations=citations,
         sentences=[(c.sentence, c.passage.doc_id) for c in chosen],
+        calculations=calculations,
+        confidence="low" if coverage.score() < LOW_CONFIDENCE_BELOW else "high",
     )
+
+
+def _refusal(reason: str, passages: list[Passage], coverage: Coverage) -> Answer:
+    """A plain refusal that helps the clinician on: the nearest cards, and a gap flag only
+    for a real clinical question (greetings and noise are not content gaps)."""
+    suggestions: list[Suggestion] = []
+    for passage in passages:
+        if all(s.doc_id != passage.doc_id for s in suggestions):
+            suggestions.append(Suggestion(doc_id=passage.doc_id, title=passage.title))
+        if len(suggestions) == 3:
+            break
+    return Answer(
+        answer="",
+        abstained=True,
+        abstain_reason=reason,
+        suggestions=suggestions if coverage.key_terms else [],
+        gap=bool(coverage.key_terms),
+    )
+
+
+def _answering_passages(passages: list[Passage], coverage: Coverage) -> list[Passage]:
+    """The best card's passages, plus a second card's only if it covers a key term of the
+    question that the best card does not mention."""
+    if not passages:
+        return []
+    best = passages[0].doc_id
+    kept = [p for p in passages if p.doc_id == best]
+    missing = {form for word in coverage.missing for form in terms(word)}
+    if missing:
+        for passage in passages:
+            if passage.doc_id != best and missing & set(terms(passage.text)):
+                kept += [p for p in passages if p.doc_id == passage.doc_id]
+                break
+    return kept
+
+
+def _local_weights(passages: list[Passage]):
+    """Term weights by how few of the candidate sentences use the term.
+
+    Within one card every sentence mentions its topic ("CAP", "outpatient"), so those words
+    cannot pick the sentence; the rarer words of the question ("allergy") can.
+    """
+    sentences = [set(terms(s)) for p in passages for s in split_sentences(p.text)]
+    total = len(sentences) or 1
+    counts: dict[str, int] = {}
+    for sentence_terms in sentences:
+        for term in sentence_terms:
+            counts[term] = counts.get(term, 0) + 1
+
+    def weight(term: str) -> float:
+        return math.log(1 + total / (1 + counts.get(term, 0)))
+
+    return weight
 
 
 def _snippet(doc_id: str, chosen: list[_Candidate]) -> str:
@@ -79,32 +154,54 @@ def _snippet(doc_id: str, chosen: list[_Candidate]) -> str:
 
 
 def _select(
-    question: str, passages: list[Passage], *, max_words: int, max_sentences: int
+    question: UnderstoodQuestion, passages: list[Passage], *, max_words: int, max_sentences: int
 ) -> list[_Candidate]:
     if not passages:
         return []
-    wanted = {form for term in key_terms(question).values() for form in term.forms}
-    wanted = wanted or set(terms(question))
-    best_score = passages[0].score
+    wanted = {form for term in key_terms(question.topic).values() for form in term.forms}
+    wanted = wanted or set(terms(question.search))
+    context = question.context
+    dose_asked = bool(_DOSE_ASKED.search(question.search)) or context.weight_kg is not None
+    doc_rank = {doc_id: rank for rank, doc_id in enumerate(dict.fromkeys(
+        p.doc_id for p in passages))}
+    weight = _local_weights(passages)
+    wanted_mass = sum(weight(term) for term in wanted) or 1.0
     candidates: list[_Candidate] = []
     seen: set[str] = set()
-    for rank, passage in enumerate(passages):
-        if passage.score < best_score - _DOC_MARGIN:
-            continue
-        prior = 1.0 / (1 + rank) + _SECTION_BONUS.get(passage.section.lower(), 0.0)
+    for passage in passages:
+        section = passage.section.lower()
+        prior = 1.0 / (1 + doc_rank[passage.doc_id]) + _SECTION_BONUS.get(section, 0.0)
+        if dose_asked and section == "dosing":
+            prior += 0.15
         for position, sentence in enumerate(split_sentences(passage.text)):
             key = sentence.lower()
             if key in seen or len(sentence) < 12:
                 continue
             seen.add(key)
-            overlap = len(wanted & set(terms(sentence))) / max(len(wanted), 1)
+            if context.weight_kg is not None and _POUNDS.search(sentence) and not (
+                _KILOGRAMS.search(sentence)
+            ):
+                continue  # a weight in kg was given: never answer with a table in pounds
+            sentence_terms = set(terms(sentence))
+            overlap = sum(weight(term) for term in wanted & sentence_terms) / wanted_mass
             score = overlap + 0.5 * prior - 0.02 * position
-            candidates.append(_Candidate(sentence, passage, score))
+            for lab in context.labs:
+                score += 0.6 * value_fit(sentence, lab.analyte, lab.value)
+            calculation = None
+            if context.weight_kg is not None and (dose := dose_for_weight(
+                sentence, context.weight_kg
+            )):
+                names_asked = bool(wanted & sentence_terms)
+                calculation = dose.text() if names_asked else None
+                score += 0.8 if names_asked else 0.1
+            elif dose_asked and re.search(r"\d\s*(?:mg|mcg|g|units|mEq|mL)\b", sentence):
+                score += 0.2
+            candidates.append(_Candidate(sentence, passage, score, calculation))
     candidates.sort(key=lambda c: c.score, reverse=True)
     chosen: list[_Candidate] = []
     words = 0
     for candidate in candidates:
-        length = len(candidate.sentence.split())
+        length = len(candidate.sentence.split()) + len((candidate.calculation or "").split())
         if chosen and (words + length > max_words or candidate.score < 0.35 * chosen[0].score):
             continue
         chosen.append(candidate)

@@ -93,6 +93,7 @@ class Passage(BaseModel):
     doc_hash: str = ""
     demo: bool = False
     kind: str = "record"
+    reviewed: str | None = None  # the card's last_reviewed date, shown with the answer
 
 
 class Citation(BaseModel):
@@ -105,6 +106,14 @@ class Citation(BaseModel):
     score: float
     version: str = ""
     demo: bool = False
+    last_reviewed: str | None = None
+
+
+class Suggestion(BaseModel):
+    """A near-miss card offered when Curbside abstains ("did you mean …")."""
+
+    doc_id: str
+    title: str
 
 
 class Answer(BaseModel):
@@ -119,3 +128,13 @@ class Answer(BaseModel):
         default_factory=list, description="(sentence, doc_id) pairs the answer is made of."
     )
     signals: dict = Field(default_factory=dict, description="Evidence signals behind it.")
+    confidence: str = Field("high", description="'high', or 'low' when the match is weak.")
+    calculations: list[str] = Field(
+        default_factory=list,
+        description="Lines computed from a quoted rule (weight-based doses); each follows "
+        "the sentence it was computed from in `answer`.",
+    )
+    suggestions: list[Suggestion] = Field(
+        default_factory=list, description="Nearest cards, offered when abstaining."
+    )
+    gap: bool = Field(False, description="Abstained on a clinical question: a content gap.")

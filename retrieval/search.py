@@ -13,15 +13,27 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from clinical_terms import lab_ranges
 from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import Coverage, measure_coverage
+from retrieval.context import PatientContext
 from retrieval.errors import IndexMissingError
 from retrieval.index import IndexFiles
 from retrieval.intent import intent_fit, passage_intents, question_intents
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.models import Document, Passage
+from retrieval.query import UnderstoodQuestion, understand
 
 _BM25_K1 = 1.5
+# How much a card's fit to the patient moves its score: a lab value pointing the other way
+# ("K 6.9" and a hypokalaemia card) or an adult card for a 3-year-old. Large enough to
+# reorder near-ties between sibling cards, too small to override a clearly better match.
+_PATIENT_FIT_WEIGHT = 0.08
+# A card's own summary sections are always offered to the composer with the best card,
+# retrieved or not: the bottom line is usually the sentence a clinician needs first.
+_ALWAYS_OFFERED = frozenset({"bottom line", "dosing"})
+_PAEDIATRIC_WORDS = frozenset(terms("pediatric paediatric children child infant infants "
+                                    "neonatal newborn neonate kids"))
 
 
 @dataclass
@@ -52,6 +64,10 @@ class HybridSearcher:
         self.intent_weight = intent_weight
         self._documents = files.catalog().documents()
         self._chunks = {row[0]: row for row in files.catalog().chunks()}
+        self._card_sections: dict[str, list[tuple]] = {}
+        for row in self._chunks.values():
+            if row[2].lower() in _ALWAYS_OFFERED:
+                self._card_sections.setdefault(row[1], []).append(row)
         self._lexical = LexicalIndex.load(files.lexical_dir)
         self._embedder = files.embedder()
         self._dense = files.dense()
@@ -67,7 +83,7 @@ class HybridSearcher:
 
     def search(
         self,
-        question: str,
+        question: str | UnderstoodQuestion,
         *,
         k: int = 8,
         specialty: str | None = None,
@@ -75,6 +91,8 @@ class HybridSearcher:
     ) -> SearchResult:
         """Best passages of the `k` best servable documents (two passages each at most)."""
         today = today or date.today()
+        understood = question if isinstance(question, UnderstoodQuestion) else understand(question)
+        question = understood.search
         query = expand_abbreviations(question)
         query_terms = terms(query)
         dense_hits = self._dense.search(self._embedder.embed_one(query), self.candidates)
@@ -114,6 +132,7 @@ class HybridSearcher:
             )
             if siblings[doc.title] > 1:
                 doc_score += self.intent_weight * intent_fit(asked, self._lead_intents(doc.id))
+            doc_score += _PATIENT_FIT_WEIGHT * self._patient_fit(doc, understood.context)
             # Rank documents first, then chunks within a document by their own evidence.
             own = chunk_dense.get(chunk_id, dense) + lexical_scores.get(chunk_id, 0.0)
             passages.append(
@@ -130,15 +149,18 @@ class HybridSearcher:
                     doc_hash=digest,
                     demo=doc.status == "demo",
                     kind=doc.kind,
+                    reviewed=_reviewed(doc),
                 )
             )
         passages = _top_documents(passages, documents=max(k, 1), per_document=2)
+        passages = self._with_summary_sections(passages)
         coverage = measure_coverage(
-            question,
+            expand_abbreviations(understood.topic),
             passages,
             doc_terms=self._doc_terms,
             title_terms=self._title_terms,
             idf=self._lexical.idf,
+            in_library=self._lexical.doc_freq.__contains__,
         )
         return SearchResult(passages=passages, coverage=coverage, query=query)
 
@@ -160,6 +182,42 @@ class HybridSearcher:
             for t in set(query_terms) if t in self._lexical.doc_freq
         )
         return max(total * (_BM25_K1 + 1) / 2, 1e-6)
+
+    def _with_summary_sections(self, passages: list[Passage]) -> list[Passage]:
+        """The best card's bottom line and dosing sections join its retrieved passages."""
+        if not passages or passages[0].kind != "card":
+            return passages
+        best = passages[0]
+        have = {p.chunk_id for p in passages}
+        extra = [
+            best.model_copy(update={"chunk_id": row[0], "section": row[2], "text": row[3]})
+            for row in self._card_sections.get(best.doc_id, [])
+            if row[0] not in have
+        ]
+        last = max(i for i, p in enumerate(passages) if p.doc_id == best.doc_id)
+        return passages[: last + 1] + extra + passages[last + 1 :]
+
+    def _patient_fit(self, doc: Document, context: PatientContext) -> float:
+        """-1 when the card is about the opposite of what the patient's values show, or
+        for the other age group; +1 when its title names the condition a value implies."""
+        title = self._title_terms(doc.id)
+        fit = 0.0
+        for lab in context.labs:
+            if not lab.condition:
+                continue
+            wanted = _condition_stem(lab.condition)
+            opposite = _opposite_stem(lab.analyte, lab.condition)
+            if wanted in title:
+                fit += 1.0
+            elif opposite and opposite in title:
+                fit -= 1.0
+        if context.age_years is not None:
+            paediatric = bool(title & _PAEDIATRIC_WORDS) or doc.specialty == ["pediatrics"]
+            adult = "adult" in title
+            child = context.age_years < 18
+            if (child and adult and not paediatric) or (not child and paediatric and not adult):
+                fit -= 1.0
+        return max(-1.0, min(1.0, fit))
 
     def _intents_of_document(self, doc_id: str) -> frozenset[str]:
         """Cards hold many sections, so only single-topic records get an intent."""
@@ -184,3 +242,25 @@ def _top_documents(passages: list[Passage], *, documents: int, per_document: int
             per_doc[passage.doc_id] = count + 1
             kept.append(passage)
     return kept
+
+
+def _condition_stem(condition: str) -> str:
+    """The stem of a condition's first word ("hyperkalemia" -> "hyperkalemia")."""
+    found = terms(condition.split()[0])
+    return found[0] if found else condition
+
+
+@lru_cache(maxsize=256)
+def _opposite_stem(analyte: str, condition: str) -> str | None:
+    """The condition on the other side of the analyte's reference interval."""
+    for lab in lab_ranges():
+        if lab.name == analyte:
+            other = lab.above if condition == lab.below else lab.below
+            return _condition_stem(other) if other else None
+    return None
+
+
+def _reviewed(doc: Document) -> str | None:
+    """A card's last review date as shown with an answer; records have none."""
+    value = doc.meta.get("last_reviewed") if doc.kind == "card" else None
+    return str(value) if value else None

@@ -1,0 +1,137 @@
+"""Loaders for the vocabulary data files; each file is read once per process."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+_PACKAGED = Path(__file__).parent / "data"
+
+
+def data_dir() -> Path:
+    """The vocabulary folder: a site's own copy if `CURBSIDE_TERMS_DIR` names one."""
+    override = os.environ.get("CURBSIDE_TERMS_DIR")
+    return Path(override) if override else _PACKAGED
+
+
+def _rows(name: str) -> list[list[str]]:
+    """Non-comment lines of a data file, split on tabs."""
+    text = (data_dir() / name).read_text(encoding="utf-8")
+    return [
+        line.split("\t")
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+@lru_cache(maxsize=1)
+def shorthand() -> dict[str, str]:
+    """Clinician shorthand -> long form ("pcn" -> "penicillin")."""
+    return {row[0].strip().lower(): row[1].strip() for row in _rows("shorthand.tsv")}
+
+
+@lru_cache(maxsize=1)
+def brands() -> dict[str, str]:
+    """Brand or trade name -> generic ("eliquis" -> "apixaban")."""
+    return {row[0].strip().lower(): row[1].strip() for row in _rows("brands.tsv")}
+
+
+@lru_cache(maxsize=1)
+def drug_classes() -> dict[str, str]:
+    """Generic -> class as cards name it ("semaglutide" -> "glp-1 receptor agonist")."""
+    return {row[0].strip().lower(): row[1].strip() for row in _rows("drug_classes.tsv")}
+
+
+@lru_cache(maxsize=1)
+def drug_names() -> frozenset[str]:
+    """Generic drug names, single words (combinations appear as their parts)."""
+    names = {row[0].strip().lower() for row in _rows("drugs.txt")}
+    for generic in brands().values():
+        names.update(part for part in re.split(r"[ -]", generic.lower()) if len(part) > 3)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> frozenset[str]:
+    """Conversational words that never name a clinical topic ("ok", "still", "actually")."""
+    return frozenset(row[0].strip().lower() for row in _rows("everyday.txt"))
+
+
+def generic_name(word: str) -> str | None:
+    """The generic a brand name stands for, or None."""
+    return brands().get(word.lower())
+
+
+def long_form(token: str) -> str | None:
+    """Long form of one shorthand or brand token, or None when it is not one.
+
+    A brand expands to its generic and, when known, the generic's class, because cards
+    speak of classes ("SGLT2 inhibitor") more often than of single products.
+    """
+    key = token.lower().rstrip(".?,;:")
+    generic = brands().get(key)
+    if generic:
+        drug_class = drug_classes().get(generic.lower())
+        return f"{generic} {drug_class}" if drug_class else generic
+    expansion = shorthand().get(key)
+    if expansion and expansion != key:
+        return expansion
+    drug_class = drug_classes().get(key)
+    return drug_class if drug_class and drug_class != key else None
+
+
+@lru_cache(maxsize=1)
+def _spelling() -> tuple[re.Pattern[str], dict[str, str]]:
+    pairs = {row[0].strip().lower(): row[1].strip() for row in _rows("spelling.tsv")}
+    alternatives = sorted(pairs, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(a) for a in alternatives), re.IGNORECASE)
+    return pattern, pairs
+
+
+def to_us_spelling(text: str) -> str:
+    """British and international spellings and drug names turned into US ones."""
+    pattern, pairs = _spelling()
+    return pattern.sub(lambda m: pairs[m.group(0).lower()], text)
+
+
+@dataclass(frozen=True)
+class LabRange:
+    """An analyte's reference interval and the condition named on each side of it."""
+
+    name: str
+    aliases: tuple[str, ...]
+    unit: str
+    low: float
+    high: float
+    below: str
+    above: str
+
+    def condition(self, value: float) -> str | None:
+        """The condition a value implies ("hyperkalemia" for K 6.9), or None if normal."""
+        if value < self.low:
+            return self.below or None
+        if value > self.high:
+            return self.above or None
+        return None
+
+
+@lru_cache(maxsize=1)
+def lab_ranges() -> tuple[LabRange, ...]:
+    data = yaml.safe_load((data_dir() / "labs.yaml").read_text(encoding="utf-8"))
+    return tuple(
+        LabRange(
+            name=name,
+            aliases=tuple(str(a).lower() for a in spec["aliases"]),
+            unit=str(spec.get("unit") or ""),
+            low=float(spec["low"]),
+            high=float(spec["high"]),
+            below=str(spec.get("below") or ""),
+            above=str(spec.get("above") or ""),
+        )
+        for name, spec in data.items()
+    )

@@ -1,0 +1,192 @@
+"""Patient details read out of a question: age, weight, sex, pregnancy, labs and vitals.
+
+Why: clinicians type the patient into the question ("croup dex dose 14kg", "metformin eGFR
+28 stop?", "K 6.9 what now"). Those details are not topics to look up: counting "14kg" or
+"28" as key terms made Curbside refuse covered questions. They are context that steers the
+choice of card (a high potassium is hyperkalaemia, not hypokalaemia) and of the sentence
+that answers (the eGFR threshold that 28 falls under; a dose computed for 14 kg).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from clinical_terms import lab_ranges
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_WEIGHT_KG = re.compile(rf"\b{_NUM}\s*(?:kg|kgs|kilos?|kilograms?)\b", re.I)
+_WEIGHT_LB = re.compile(rf"\b{_NUM}\s*(?:lb|lbs|pounds?)\b", re.I)
+_AGE = re.compile(
+    rf"\b{_NUM}\s*[- ]?(?:(?P<y>yo|y/o|y\.o\.?|yrs?(?: old)?|years?(?:[- ]old)?|y)"
+    r"|(?P<m>mos?(?: old)?|months?(?:[- ]old)?|mo)|(?P<w>(?:wks?|weeks?)[- ]old)"
+    r"|(?P<d>days?[- ]old|do))(?![a-z])",
+    re.I,
+)
+_AGE_SEX = re.compile(r"\b(\d{1,3})\s*(?:yo\s*)?([mf])\b", re.I)
+_FEMALE = re.compile(r"\b(?:female|woman|women|girl|she|her|lady|f)\b", re.I)
+_MALE = re.compile(r"\b(?:male|man|men|boy|he|his|m)\b", re.I)
+_PREGNANT = re.compile(
+    r"\b(?:pregnan\w*|preg|preggo|gravid\w*|g\dp\d|antenatal|prenatal|trimester|\d+\s*(?:wks?|weeks?)"
+    r"\s*(?:ga|gestation|pregnant|pg))\b",
+    re.I,
+)
+_TRIMESTER = re.compile(r"\b(1st|first|2nd|second|3rd|third)\s*(?:tri|trimester)\b", re.I)
+_GESTATION_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:wks?|weeks?)\s*(?:ga|gestation|pregnant|pg)\b",
+                              re.I)
+_BP = re.compile(r"\b(?:bp\s*)?(\d{2,3})\s*/\s*(\d{2,3})\b", re.I)
+
+
+@dataclass(frozen=True)
+class LabValue:
+    """One value typed in the question and the condition it implies, if any."""
+
+    analyte: str
+    value: float
+    condition: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class PatientContext:
+    age_years: float | None = None
+    weight_kg: float | None = None
+    sex: str | None = None
+    pregnant: bool = False
+    trimester: int | None = None
+    labs: tuple[LabValue, ...] = field(default_factory=tuple)
+    spans: tuple[tuple[int, int], ...] = field(default_factory=tuple)
+
+    @property
+    def conditions(self) -> list[str]:
+        """Conditions the typed values imply, to steer retrieval ("hyperkalemia")."""
+        found = [lab.condition for lab in self.labs if lab.condition]
+        return list(dict.fromkeys(found))
+
+    def lab(self, analyte: str) -> LabValue | None:
+        return next((lab for lab in self.labs if lab.analyte == analyte), None)
+
+    def merged_over(self, earlier: PatientContext) -> PatientContext:
+        """This context with details it lacks taken from an earlier question's (a follow-up
+        such as "and 20kg?" keeps the earlier question's other details)."""
+        own = {lab.analyte for lab in self.labs}
+        return PatientContext(
+            age_years=self.age_years if self.age_years is not None else earlier.age_years,
+            weight_kg=self.weight_kg if self.weight_kg is not None else earlier.weight_kg,
+            sex=self.sex or earlier.sex,
+            pregnant=self.pregnant or earlier.pregnant,
+            trimester=self.trimester or earlier.trimester,
+            labs=self.labs + tuple(lab for lab in earlier.labs if lab.analyte not in own),
+            spans=self.spans,
+        )
+
+    def as_dict(self) -> dict:
+        """What is recorded with an inquiry: kinds of detail, never the values themselves
+        beyond what the scrubbed question already shows."""
+        return {
+            "age_years": self.age_years,
+            "weight_kg": self.weight_kg,
+            "sex": self.sex,
+            "pregnant": self.pregnant,
+            "trimester": self.trimester,
+            "labs": [
+                {"analyte": lab.analyte, "value": lab.value, "condition": lab.condition}
+                for lab in self.labs
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class _Alias:
+    analyte: str
+    pattern: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _lab_patterns() -> tuple[_Alias, ...]:
+    """One pattern per alias: the alias, an optional verb or sign, then a number."""
+    patterns = []
+    for lab in lab_ranges():
+        for alias in sorted(lab.aliases, key=len, reverse=True):
+            escaped = re.escape(alias).replace(r"\ ", r"\s*")
+            patterns.append(
+                _Alias(
+                    lab.name,
+                    re.compile(
+                        rf"(?<![\w/]){escaped}(?:\s*(?:of|is|was|at|=|:|~|now|->))?\s*"
+                        rf"(?<![\d.]){_NUM}(?![\d/])",
+                        re.I,
+                    ),
+                )
+            )
+    return tuple(patterns)
+
+
+def read_context(question: str) -> PatientContext:
+    """Patient details found in the question; absent details stay None."""
+    spans: list[tuple[int, int]] = []
+    weight = None
+    if match := _WEIGHT_KG.search(question):
+        weight = float(match.group(1))
+        spans.append(match.span())
+    elif match := _WEIGHT_LB.search(question):
+        weight = round(float(match.group(1)) * 0.45359237, 1)
+        spans.append(match.span())
+    age = None
+    if match := _AGE.search(question):
+        value = float(match.group(1))
+        if match.group("m"):
+            value /= 12
+        elif match.group("w"):
+            value /= 52
+        elif match.group("d"):
+            value /= 365
+        age = round(value, 2)
+        spans.append(match.span())
+    sex = None
+    if match := _AGE_SEX.search(question):
+        age = age if age is not None else float(match.group(1))
+        sex = "female" if match.group(2).lower() == "f" else "male"
+        spans.append(match.span())
+    elif _FEMALE.search(question) and not _MALE.search(question):
+        sex = "female"
+    elif _MALE.search(question) and not _FEMALE.search(question):
+        sex = "male"
+    pregnant = bool(_PREGNANT.search(question))
+    trimester = None
+    if match := _TRIMESTER.search(question):
+        trimester = {"1": 1, "f": 1, "2": 2, "s": 2, "3": 3, "t": 3}[match.group(1)[0].lower()]
+        pregnant = True
+    elif match := _GESTATION_WEEKS.search(question):
+        weeks = int(match.group(1))
+        trimester = 1 if weeks < 14 else 2 if weeks < 28 else 3
+    if pregnant:
+        sex = "female"
+    labs: list[LabValue] = []
+    taken: set[str] = set()
+    by_name = {lab.name: lab for lab in lab_ranges()}
+    for alias in _lab_patterns():
+        if alias.analyte in taken:
+            continue
+        match = alias.pattern.search(question)
+        if not match or any(a <= match.start() < b for a, b in spans):
+            continue
+        value = float(match.group(1))
+        if alias.analyte == "magnesium" and re.search(r"mg\s*/", match.group(0), re.I):
+            continue  # "mg/kg" is a dose unit, not a magnesium level
+        taken.add(alias.analyte)
+        labs.append(LabValue(alias.analyte, value, by_name[alias.analyte].condition(value),
+                             match.group(0)))
+        spans.append(match.span())
+    if "heart_rate" not in taken and (bp := _BP.search(question)):
+        spans.append(bp.span())
+    return PatientContext(
+        age_years=age,
+        weight_kg=weight,
+        sex=sex,
+        pregnant=pregnant,
+        trimester=trimester,
+        labs=tuple(labs),
+        spans=tuple(spans),
+    )
