@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.deps import CurbsideDep, CurrentUserDep
+from app.deps import CurbsideDep, CurrentUserDep, SessionDep
 from app.errors import SignInRequired
 from credit_capture.errors import InquiryNotFound
 from credit_capture.models import InquiryPublic
@@ -40,17 +40,19 @@ class AnswerOut(BaseModel):
 
 
 @router.post("/ask", response_model=AnswerOut, summary="Answer a question from vetted content")
-def ask(body: AskRequest, curbside: CurbsideDep, user: CurrentUserDep) -> dict:
+def ask(body: AskRequest, curbside: CurbsideDep, user: CurrentUserDep,
+        session: SessionDep) -> dict:
     if user is None and not curbside.settings.allow_anonymous:
         raise SignInRequired()
     learner_id = user.id if user else None
-    return curbside.ask(body.question, specialty=body.specialty, learner_id=learner_id).as_dict()
+    return curbside.ask(body.question, specialty=body.specialty, learner_id=learner_id,
+                        session=session).as_dict()
 
 
 @router.get("/inquiries/{inquiry_id}", response_model=InquiryPublic, summary="A logged inquiry")
-def inquiry(inquiry_id: str, curbside: CurbsideDep, user: CurrentUserDep):
+def inquiry(inquiry_id: str, curbside: CurbsideDep, user: CurrentUserDep, session: SessionDep):
     """Anonymous inquiries are readable by id; a learner's own only by that learner or staff."""
-    found = curbside.inquiry(inquiry_id)
+    found = curbside.inquiry(inquiry_id, session=session)
     someone_else = user is None or (user.id != found.learner_id and user.role == "learner")
     if found.learner_id and someone_else:
         raise InquiryNotFound(f"No inquiry with id {inquiry_id!r}.")

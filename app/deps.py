@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from app.accounts import Role, User, user_for_secret
-from app.errors import Forbidden, SignInRequired
+from app.errors import BUSY_MESSAGE, DatabaseBusy, Forbidden, SignInRequired
+from app.learning import Learning
 from app.services import Curbside
 from app.settings import Settings
 
@@ -25,20 +27,41 @@ def _settings(request: Request) -> Settings:
 
 
 def _db(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.curbside.engine) as session:
-        yield session
+    """The request's one session, shared by the sign-in check, the route and its services.
+
+    Two sessions per request used to deadlock the pool under load (every request held one
+    connection while waiting for a second). Objects stay readable after a commit, so code
+    can end its transaction, and give the connection back, as soon as it is done with it.
+    """
+    with Session(request.app.state.curbside.engine, expire_on_commit=False) as session:
+        request.state.db = session
+        try:
+            yield session
+        except PoolTimeout as exc:
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
 
 
 def _current_user(request: Request, session: Annotated[Session, Depends(_db)]) -> User | None:
+    """The signed-in user; the lookup's transaction ends here so no connection is held
+    while the route works (an answer takes longer than the sign-in check)."""
     header = request.headers.get("authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
-    return user_for_secret(session, cookie=request.cookies.get(SESSION_COOKIE), bearer=bearer)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    user = user_for_secret(session, cookie=cookie, bearer=bearer) if cookie or bearer else None
+    session.commit()
+    request.state.current_user = user
+    return user
+
+
+def _learning(request: Request, session: Annotated[Session, Depends(_db)]) -> Learning:
+    return Learning(request.app.state.curbside, session=session)
 
 
 CurbsideDep = Annotated[Curbside, Depends(_curbside)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 SessionDep = Annotated[Session, Depends(_db)]
 CurrentUserDep = Annotated[User | None, Depends(_current_user)]
+LearningDep = Annotated[Learning, Depends(_learning)]
 
 
 def requires(*roles: Role):

@@ -11,3 +11,14 @@ class SignInRequired(Exception):
 
 class Forbidden(Exception):
     """The signed-in user's role may not use this route (HTTP 403)."""
+
+
+BUSY_MESSAGE = "Curbside is busy right now (no database connection free); retry in a moment."
+
+
+class DatabaseBusy(Exception):
+    """No database connection came free within the pool timeout (HTTP 503, retry shortly).
+
+    Failing fast keeps a burst from queueing every later request behind it; the client
+    (or the reverse proxy) retries, and clinicians see a clear message instead of a hang.
+    """

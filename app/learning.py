@@ -7,6 +7,8 @@ The domain rules live in `credit_capture`; this module maps accounts onto them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlmodel import Session, select
@@ -17,15 +19,29 @@ from credit_capture import audit, claims, episodes, exports
 
 
 class Learning:
-    def __init__(self, curbside: Curbside) -> None:
+    """Credit work for one caller; routes pass the request's session so a request never
+    needs a second pooled connection (the CLI lets each call open its own)."""
+
+    def __init__(self, curbside: Curbside, *, session: Session | None = None) -> None:
         self.curbside = curbside
+        self._shared = session
 
     @property
     def rules(self):
         return self.curbside.credit_rules
 
-    def session(self) -> Session:
-        return Session(self.curbside.engine, expire_on_commit=False)
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        if self._shared is None:
+            with Session(self.curbside.engine, expire_on_commit=False) as session:
+                yield session
+            return
+        try:
+            yield self._shared
+        except BaseException:
+            self._shared.rollback()
+            raise
+        self._shared.commit()  # end the transaction: the connection goes back to the pool
 
     def episodes_of(self, user: User) -> list[episodes.Episode]:
         with self.session() as session:

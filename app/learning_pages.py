@@ -9,11 +9,11 @@ import json
 from datetime import date
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from app.deps import AdminDep, CurbsideDep, LearnerDep, SessionDep
-from app.learning import Learning
+from app.deps import AdminDep, LearnerDep, LearningDep
 from app.pages import templates
 
 router = APIRouter()
@@ -23,13 +23,8 @@ REASONS = ("Managing a current patient", "Confirming my plan", "Teaching or prec
            "Curiosity after a case")
 
 
-def _learning(curbside) -> Learning:
-    return Learning(curbside)
-
-
 @router.get("/learning", response_class=HTMLResponse, include_in_schema=False)
-def my_learning(request: Request, user: LearnerDep, curbside: CurbsideDep):
-    learning = _learning(curbside)
+def my_learning(request: Request, user: LearnerDep, learning: LearningDep):
     claims = learning.claims_of(user)
     by_type: dict[str, float] = {}
     for claim in claims:
@@ -42,8 +37,7 @@ def my_learning(request: Request, user: LearnerDep, curbside: CurbsideDep):
 
 @router.get("/learning/episodes/{episode_id}", response_class=HTMLResponse,
             include_in_schema=False)
-def reflection_form(request: Request, episode_id: str, user: LearnerDep, curbside: CurbsideDep):
-    learning = _learning(curbside)
+def reflection_form(request: Request, episode_id: str, user: LearnerDep, learning: LearningDep):
     return templates.TemplateResponse(request, "reflect.html", {
         "episode": learning.episode(user, episode_id), "change_types": CHANGE_TYPES,
         "reasons": REASONS, "rules": learning.rules, "error": None, "user": user,
@@ -51,7 +45,7 @@ def reflection_form(request: Request, episode_id: str, user: LearnerDep, curbsid
 
 
 @router.post("/learning/episodes/{episode_id}", include_in_schema=False)
-async def reflect(request: Request, episode_id: str, user: LearnerDep, curbside: CurbsideDep):
+async def reflect(request: Request, episode_id: str, user: LearnerDep, learning: LearningDep):
     """The whole of step 3 in one submit: the reflection, then the claim."""
     form = await request.form()
     data = {
@@ -64,12 +58,13 @@ async def reflect(request: Request, episode_id: str, user: LearnerDep, curbside:
         "own_sources": [s.strip() for s in str(form.get("own_sources", "")).splitlines()
                         if s.strip()],
     }
-    learning = _learning(curbside)
     from credit_capture.errors import CreditError
 
     try:
-        learning.reflect_and_claim(user, episode_id, data,
-                                   claim_types=form.getlist("credit_types") or ["ama_pra_1"])
+        await run_in_threadpool(  # database work off the event loop
+            learning.reflect_and_claim, user, episode_id, data,
+            claim_types=form.getlist("credit_types") or ["ama_pra_1"],
+        )
     except CreditError as exc:
         return templates.TemplateResponse(request, "reflect.html", {
             "episode": learning.episode(user, episode_id), "change_types": CHANGE_TYPES,
@@ -79,9 +74,9 @@ async def reflect(request: Request, episode_id: str, user: LearnerDep, curbside:
 
 
 @router.get("/learning/transcript", include_in_schema=False)
-def transcript(request: Request, user: LearnerDep, curbside: CurbsideDep,
+def transcript(request: Request, user: LearnerDep, learning: LearningDep,
                start: date | None = None, end: date | None = None, format: str = "html"):
-    rows = _learning(curbside).transcript(user, start, end)
+    rows = learning.transcript(user, start, end)
     if format == "csv":
         from credit_capture.exports import transcript_csv
 
@@ -92,15 +87,15 @@ def transcript(request: Request, user: LearnerDep, curbside: CurbsideDep,
 
 
 @router.get("/learning/claims/{claim_id}/certificate.pdf", include_in_schema=False)
-def claim_certificate(claim_id: str, user: LearnerDep, curbside: CurbsideDep):
-    pdf = _learning(curbside).certificate(user, claim_id=claim_id)
+def claim_certificate(claim_id: str, user: LearnerDep, learning: LearningDep):
+    pdf = learning.certificate(user, claim_id=claim_id)
     return _pdf(pdf, f"curbside-certificate-{claim_id[:8]}.pdf")
 
 
 @router.get("/learning/certificate.pdf", include_in_schema=False)
-def period_certificate(user: LearnerDep, curbside: CurbsideDep, year: int | None = None):
+def period_certificate(user: LearnerDep, learning: LearningDep, year: int | None = None):
     year = year or date.today().year
-    pdf = _learning(curbside).certificate(user, period=(date(year, 1, 1), date(year, 12, 31)))
+    pdf = learning.certificate(user, period=(date(year, 1, 1), date(year, 12, 31)))
     return _pdf(pdf, f"curbside-certificate-{year}.pdf")
 
 
@@ -110,23 +105,22 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 
 @router.get("/learning/xapi.json", include_in_schema=False)
-def xapi(user: LearnerDep, curbside: CurbsideDep):
-    return Response(json.dumps(_learning(curbside).xapi(user), indent=2),
-                    media_type="application/json")
+def xapi(user: LearnerDep, learning: LearningDep):
+    return Response(json.dumps(learning.xapi(user), indent=2), media_type="application/json")
 
 
 @router.get("/admin/pars.tsv", include_in_schema=False)
-def pars(user: AdminDep, curbside: CurbsideDep, start: date, end: date):
-    return Response(_learning(curbside).pars(start, end), media_type="text/tab-separated-values",
+def pars(user: AdminDep, learning: LearningDep, start: date, end: date):
+    return Response(learning.pars(start, end), media_type="text/tab-separated-values",
                     headers={"content-disposition": 'attachment; filename="pars.txt"'})
 
 
 @router.get("/admin/due", include_in_schema=False)
-def due(user: AdminDep, curbside: CurbsideDep, days: int = 7):
+def due(user: AdminDep, learning: LearningDep, days: int = 7):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["episode_id", "learner_id", "due_at"])
-    for episode in _learning(curbside).due_soon(days):
+    for episode in learning.due_soon(days):
         writer.writerow([episode.id, episode.learner_id, episode.due_at.isoformat()])
     return Response(buffer.getvalue(), media_type="text/csv")
 
@@ -144,20 +138,19 @@ class ReflectionRequest(BaseModel):
 
 
 @router.get("/api/v1/episodes", tags=["credit"], summary="My point-of-care episodes")
-def api_episodes(user: LearnerDep, curbside: CurbsideDep) -> list[dict]:
-    return [e.model_dump(mode="json") for e in _learning(curbside).episodes_of(user)]
+def api_episodes(user: LearnerDep, learning: LearningDep) -> list[dict]:
+    return [e.model_dump(mode="json") for e in learning.episodes_of(user)]
 
 
 @router.post("/api/v1/episodes/{episode_id}/claim", tags=["credit"],
              summary="Reflect on an episode and claim its credit (idempotent)")
 def api_claim(episode_id: str, body: ReflectionRequest, user: LearnerDep,
-              curbside: CurbsideDep) -> list[dict]:
+              learning: LearningDep) -> list[dict]:
     data = body.model_dump(exclude={"credit_types"})
-    issued = _learning(curbside).reflect_and_claim(user, episode_id, data,
-                                                    claim_types=body.credit_types)
+    issued = learning.reflect_and_claim(user, episode_id, data, claim_types=body.credit_types)
     return [c.model_dump(mode="json") for c in issued]
 
 
 @router.get("/api/v1/claims", tags=["credit"], summary="My issued claims")
-def api_claims(user: LearnerDep, curbside: CurbsideDep, session: SessionDep) -> list[dict]:
-    return [c.model_dump(mode="json") for c in _learning(curbside).claims_of(user)]
+def api_claims(user: LearnerDep, learning: LearningDep) -> list[dict]:
+    return [c.model_dump(mode="json") for c in learning.claims_of(user)]

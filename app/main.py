@@ -11,18 +11,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import (
     api,
     auth_pages,
     content_pages,
+    ehr_routes,
     eval_pages,
     learning_pages,
     pages,
     profile_pages,
 )
 from app.accounts import AccountError
-from app.errors import BadQuestion, Forbidden, SignInRequired
+from app.errors import BUSY_MESSAGE, BadQuestion, DatabaseBusy, Forbidden, SignInRequired
 from app.services import Curbside
 from app.settings import Settings
 from credit_capture.credit_errors import ClaimNotFound, EpisodeNotFound, NotYourEpisode
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(profile_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)
+    app.include_router(ehr_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_error_handlers(app)
 
@@ -83,6 +86,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         missing = (InquiryNotFound, EpisodeNotFound, ClaimNotFound, NotYourEpisode)
         return JSONResponse({"detail": str(exc)}, status_code=404 if isinstance(exc, missing)
                             else 409)
+
+    @app.exception_handler(DatabaseBusy)
+    @app.exception_handler(PoolTimeout)  # a pool wait outside the request session
+    async def _busy(_: Request, exc: Exception):
+        """Fail fast and say so: a 503 the proxy or client can retry, never a 30 s hang."""
+        return JSONResponse({"detail": BUSY_MESSAGE}, status_code=503,
+                            headers={"retry-after": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

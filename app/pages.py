@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.deps import CurbsideDep, CurrentUserDep
+from app.deps import CurbsideDep, CurrentUserDep, SessionDep
 from app.errors import BadQuestion, SignInRequired
 
 router = APIRouter(include_in_schema=False)
 
 
 def _signed_in(request: Request) -> dict:
-    """Every page knows who is signed in (for the nav bar and the credit notice)."""
+    """Every page knows who is signed in (for the nav bar and the credit notice).
+
+    Reuses the route's sign-in check or its session when it has one, so rendering a page
+    never needs a second pooled connection.
+    """
     from sqlmodel import Session
 
     from app.accounts import user_for_secret
     from app.deps import SESSION_COOKIE
 
+    if hasattr(request.state, "current_user"):
+        return {"current_user": request.state.current_user}
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return {"current_user": None}
-    with Session(request.app.state.curbside.engine) as session:
-        user = user_for_secret(session, cookie=cookie, bearer=None)
-        if user:
-            session.expunge(user)
+    shared = getattr(request.state, "db", None)
+    with nullcontext(shared) if shared else Session(request.app.state.curbside.engine) as db:
+        user = user_for_secret(db, cookie=cookie, bearer=None)
+        if user and not shared:
+            db.expunge(user)
     return {"current_user": user}
 
 
@@ -45,13 +53,14 @@ def home(request: Request, curbside: CurbsideDep):
 
 @router.post("/", response_class=HTMLResponse)
 def ask_page(
-    request: Request, curbside: CurbsideDep, user: CurrentUserDep, question: str = Form("")
+    request: Request, curbside: CurbsideDep, user: CurrentUserDep, session: SessionDep,
+    question: str = Form(""),
 ):
     """The no-JavaScript path: the form posts here and the page renders the answer."""
     if user is None and not curbside.settings.allow_anonymous:
         raise SignInRequired()
     try:
-        outcome = curbside.ask(question, learner_id=user.id if user else None)
+        outcome = curbside.ask(question, learner_id=user.id if user else None, session=session)
     except BadQuestion as exc:
         return templates.TemplateResponse(
             request,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -89,7 +90,12 @@ class Curbside:
         import credit_capture.claims  # noqa: F401
         import credit_capture.episodes  # noqa: F401
 
-        return make_engine(self.settings.resolved_database_url)
+        db = self.settings.database
+        return make_engine(
+            self.settings.resolved_database_url, pool_size=db.pool_size,
+            max_overflow=db.max_overflow, pool_timeout=db.pool_timeout,
+            sqlite_busy_timeout=db.sqlite_busy_timeout,
+        )
 
     @cached_property
     def credit_rules(self):
@@ -169,9 +175,15 @@ class Curbside:
         return answer, scrubbed
 
     def ask(
-        self, question: str, *, learner_id: str | None = None, specialty: str | None = None
+        self, question: str, *, learner_id: str | None = None, specialty: str | None = None,
+        session: Session | None = None,
     ) -> AskOutcome:
-        """Answer a clinician's question and log it, scrubbed, as a potential episode."""
+        """Answer a clinician's question and log it, scrubbed, as a potential episode.
+
+        `session` is the request's own (shared with its sign-in check); none is touched
+        while the answer is computed, and the write ends its transaction, so a request
+        borrows a pooled connection only for the milliseconds of the insert.
+        """
         question = self.validate_question(question)
         started = time.perf_counter()
         answer, scrubbed = self._respond(question, specialty=specialty)
@@ -193,13 +205,15 @@ class Curbside:
             phi_kinds=sorted({span.kind for span in scrubbed.spans}),
         )
         episode_id = None
-        with Session(self.engine, expire_on_commit=False) as session:
-            inquiry = save_inquiry(session, inquiry)
+        own = session is None
+        with Session(self.engine, expire_on_commit=False) if own else nullcontext(session) as db:
+            inquiry = save_inquiry(db, inquiry)
             if learner_id:  # a signed-in learner's question opens a point-of-care episode
                 episode_id = open_episode(
-                    session, inquiry=inquiry, window_days=self.credit_rules.reflection_window_days
+                    db, inquiry=inquiry, window_days=self.credit_rules.reflection_window_days
                 ).id
-            session.expunge(inquiry)
+            db.expunge(inquiry)
+            db.commit()  # ends the read transaction the refresh began: connection released
         log.info(
             "inquiry %s abstained=%s citations=%d latency_ms=%.1f",
             inquiry.id, answer.abstained, len(answer.citations), latency_ms,
@@ -216,8 +230,9 @@ class Curbside:
     def content_versions(self, card_id: str) -> list[tuple[str, str, Document]]:
         return self.files.catalog().versions(card_id)
 
-    def inquiry(self, inquiry_id: str) -> Inquiry:
-        with Session(self.engine) as session:
-            inquiry = get_inquiry(session, inquiry_id)
-            session.expunge(inquiry)
+    def inquiry(self, inquiry_id: str, *, session: Session | None = None) -> Inquiry:
+        with Session(self.engine) if session is None else nullcontext(session) as db:
+            inquiry = get_inquiry(db, inquiry_id)
+            db.expunge(inquiry)
+            db.commit()  # a read: give the connection back now
             return inquiry

@@ -35,6 +35,31 @@ class AnswerSettings(BaseModel):
     max_sentences: int = Field(5, ge=1, le=12, description="Sentences quoted at most.")
 
 
+class DatabaseSettings(BaseModel):
+    """Connection pool of the database engine, shared by every request of one worker.
+
+    Each request borrows at most one connection, only while it reads or writes (never while
+    an answer is being computed), so a small pool serves many concurrent clinicians; when
+    it is exhausted a request waits `pool_timeout` seconds and is then answered 503
+    instead of piling up behind a 30-second default.
+    """
+
+    pool_size: int = Field(
+        10, ge=1, le=500, description="Connections kept open per worker process."
+    )
+    max_overflow: int = Field(
+        20, ge=0, le=500, description="Extra connections opened under bursts, closed after use."
+    )
+    pool_timeout: float = Field(
+        5.0, gt=0, le=120,
+        description="Seconds a request waits for a free connection before HTTP 503.",
+    )
+    sqlite_busy_timeout: float = Field(
+        10.0, gt=0, le=120,
+        description="Seconds a SQLite write waits for another process's write to finish.",
+    )
+
+
 class Settings(BaseSettings):
     """Runtime configuration, read from `CURBSIDE_*` environment variables."""
 
@@ -61,6 +86,7 @@ class Settings(BaseSettings):
     allow_anonymous: bool = Field(True, description="Allow asking without signing in.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @property
     def index_dir(self) -> Path:

@@ -4,22 +4,48 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from credit_capture.errors import InquiryNotFound
 from credit_capture.models import Inquiry
 
 
-def make_engine(url: str) -> Engine:
-    """Engine with the tables created; SQLite folders are made on demand."""
-    if url.startswith("sqlite:///"):
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 30.0,
+    sqlite_busy_timeout: float = 10.0,
+) -> Engine:
+    """Engine with the tables created; SQLite folders are made on demand.
+
+    The pool is sized by the caller (the app's settings). SQLite runs in WAL mode so
+    readers never wait for a writer and several worker processes can share one file;
+    `synchronous=FULL` keeps every committed record through a crash.
+    """
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
+    if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout},
+            **pool,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.startswith("sqlite"):  # in-memory: one connection per thread, nothing to size
+        engine = create_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **pool)
     SQLModel.metadata.create_all(engine)
     return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
 
 
 def save_inquiry(session: Session, inquiry: Inquiry) -> Inquiry:
