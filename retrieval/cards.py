@@ -31,6 +31,28 @@ class AcknowledgedDifference(BaseModel):
     reason: str = Field(min_length=10)
 
 
+class CardCodes(BaseModel):
+    """Optional codes an EHR sends for the card's topic (Infobutton, CDS Hooks match on them).
+
+    Codes are strings: an unquoted SNOMED code in YAML would otherwise arrive as a number.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    icd10cm: list[str] = Field(default_factory=list)
+    snomed: list[str] = Field(default_factory=list)
+    rxnorm: list[str] = Field(default_factory=list)
+    loinc: list[str] = Field(default_factory=list)
+
+    @field_validator("icd10cm", "snomed", "rxnorm", "loinc", mode="before")
+    @classmethod
+    def _as_text(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                    for v in value]
+        return value
+
+
 class CardFrontMatter(BaseModel):
     """The front matter contract of DESIGN.md section 3."""
 
@@ -49,6 +71,7 @@ class CardFrontMatter(BaseModel):
     disclosures: str
     review_questions: list[ReviewQuestion] = Field(default_factory=list, max_length=3)
     acknowledged_differences: list[AcknowledgedDifference] = Field(default_factory=list)
+    codes: CardCodes | None = None
 
     @field_validator("id")
     @classmethod
@@ -101,7 +124,9 @@ def card_document(path: Path) -> Document:
         kind="card",
         status=front.status,
         review_due=front.review_due,
-        meta=front.model_dump(mode="json", exclude={"id", "title"}),
+        # Cards without codes keep the metadata, so the content version, they had before.
+        meta=front.model_dump(mode="json", exclude={"id", "title"} | (
+            set() if front.codes else {"codes"})),
     )
 
 
