@@ -17,6 +17,7 @@ from app import (
     api,
     auth_pages,
     content_pages,
+    ehr_routes,
     eval_pages,
     learning_pages,
     pages,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(profile_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)
+    app.include_router(ehr_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_error_handlers(app)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from integrations.config import EhrSettings
+
 
 class RetrievalSettings(BaseModel):
     """How passages are found and when the answer abstains."""
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
     allow_anonymous: bool = Field(True, description="Allow asking without signing in.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    smart_clients: dict[str, str] = Field(
+        default_factory=dict,
+        description='SMART App Launch: registered EHRs, JSON {"<iss>": "<client_id>"}; '
+        "a launch from any other issuer is refused.",
+    )
+    ehr: EhrSettings = Field(
+        default_factory=EhrSettings, description="Infobutton, SMART launch and CDS Hooks."
+    )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @property
