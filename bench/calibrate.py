@@ -1,38 +1,71 @@
-"""Fit the abstention rule's weights on development data (prints them; nothing is written).
+"""Fit the abstention rule's weights on the `calibrate` split only (prints them).
 
-Positives are questions whose source is indexed, negatives questions whose source was
-removed (MedQuAD topics, PubMedQA abstracts) or that no card covers. Each source gets equal
-weight, so the rule is not tuned to one corpus. The removal draws use other seeds than
-bench_retrieval.py, so the benchmark measures the rule on different topics.
+The target is "answer only when the best document is a right one": positives are covered
+questions whose top document is correct; negatives are questions no document covers
+(out-of-scope questions, MedQuAD topics and PubMedQA abstracts removed from the index)
+and covered questions whose top document is wrong (answering them would mislead). Each
+source gets equal weight. Nothing of the `test` split is read, so `bench_answering` and
+`bench_retrieval` report on questions the weights never saw.
 
-    python -m bench.calibrate
+    python -m bench.calibrate [--kinds card record]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import shutil
 from pathlib import Path
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
+from bench.bench_answering import cards_by_topic
 from bench.common import DATA, WORK, read_jsonl, service
+from evals.splits import load_split
 from retrieval.abstention import FEATURES, WEIGHTS
+from retrieval.cards import load_cards
 from retrieval.ingest import remove
 
-KINDS = {"record": ("medquad", "pubmedqa"), "card": ("cards",)}
 REPO = Path(__file__).resolve().parents[1]
+SUITES = REPO / "evals" / "suites"
 
 
-def features(curbside, questions: list[str]) -> np.ndarray:
-    rows = []
-    for question in questions:
-        signals = curbside.answer(question).signals  # the production path: scrub, search
-        rows.append([signals[name] for name in FEATURES])
-    return np.array(rows)
+def rows(curbside, questions: list[tuple[str, set[str] | None]]):
+    """Feature rows and labels: 1 when the top document is one of the expected ones."""
+    xs, ys = [], []
+    for question, expected in questions:
+        answer_signals = curbside.answer(question).signals
+        xs.append([answer_signals[name] for name in FEATURES])
+        ys.append(float(bool(expected) and answer_signals["top_doc"] in expected))
+    return np.array(xs), np.array(ys)
 
 
-def holdout(name: str, removed_ids: list[str]):
+def card_data() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    cards = load_cards([REPO / "content"])
+    curbside = service(WORK / "cards")
+    curbside._ingest(cards, progress=False)
+    by_topic = cards_by_topic(cards)
+    split = load_split("clinician_dev")["calibrate"]
+    clinician = SUITES / "clinician_dev"
+    inscope = [(q["question"], by_topic.get(q["topic"], set()))
+               for q in read_jsonl(clinician / "cases.jsonl") if q["id"] in split]
+    oos = [(q["question"], None)
+           for q in read_jsonl(clinician / "out_of_scope.jsonl") if q["id"] in split]
+    older_split = load_split("cards_dev")["calibrate"]
+    older = [(q["question"], set(q["expected"]))
+             for f in sorted((SUITES / "cards_dev").glob("[a-z].jsonl"))
+             for q in read_jsonl(f) if q["id"] in older_split]
+    older_oos = [(q["question"], None)
+                 for q in read_jsonl(SUITES / "cards_dev" / "out_of_scope.jsonl")
+                 if q["id"] in older_split]
+    return {
+        "clinician_dev": rows(curbside, inscope + oos),
+        "cards_dev": rows(curbside, older + older_oos),
+    }
+
+
+def _holdout(name: str, removed_ids: list[str]):
     home = WORK / f"{name}-calibration"
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(WORK / name, home)
@@ -41,77 +74,74 @@ def holdout(name: str, removed_ids: list[str]):
     return curbside
 
 
-def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    out = {}
+def record_data() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """MedQuAD and PubMedQA calibrate topics: 10% / 100 abstracts removed from the index
+    (the indexes are built by bench_retrieval; run it first)."""
     rng = random.Random(77)
+    out = {}
     records = read_jsonl(DATA / "medquad" / "medquad_kb.jsonl")
-    topics = sorted({r["topic_id"] for r in records})
-    gone = set(rng.sample(topics, len(topics) // 10))
-    removed = [r for r in records if r["topic_id"] in gone]
-    kept = [r for r in records if r["topic_id"] not in gone]
-    curbside = holdout("medquad", [r["id"] for r in removed])
-    out["medquad"] = (
-        features(curbside, [r["question"] for r in rng.sample(kept, 400)]),
-        features(curbside, [r["question"] for r in rng.sample(removed, 400)]),
+    topics = sorted(load_split("medquad")["calibrate"])
+    gone = set(rng.sample(topics, len(topics) // 5))
+    mine = [r for r in records if r["topic_id"] in load_split("medquad")["calibrate"]]
+    removed = [r for r in mine if r["topic_id"] in gone]
+    kept = [r for r in mine if r["topic_id"] not in gone]
+    curbside = _holdout("medquad", [r["id"] for r in records if r["topic_id"] in gone])
+    out["medquad"] = rows(
+        curbside,
+        [(r["question"], {r["id"]}) for r in rng.sample(kept, 400)]
+        + [(r["question"], None) for r in rng.sample(removed, 400)],
     )
-    rows = read_jsonl(DATA / "pubmedqa" / "pqal_dev.jsonl")
-    gone_ids = set(rng.sample([r["pmid"] for r in rows], 100))
-    curbside = holdout("pubmedqa", sorted(gone_ids))
-    out["pubmedqa"] = (
-        features(curbside, [r["question"] for r in rows if r["pmid"] not in gone_ids]),
-        features(curbside, [r["question"] for r in rows if r["pmid"] in gone_ids]),
+    pubmed = [r for r in read_jsonl(DATA / "pubmedqa" / "pqal_dev.jsonl")
+              if r["pmid"] in load_split("pubmedqa")["calibrate"]]
+    gone_ids = set(rng.sample([r["pmid"] for r in pubmed], 60))
+    curbside = _holdout("pubmedqa", sorted(gone_ids))
+    out["pubmedqa"] = rows(
+        curbside, [(r["question"], None if r["pmid"] in gone_ids else {r["pmid"]})
+                   for r in pubmed],
     )
-    cards = service(WORK / "cards")
-    cards._ingest(
-        __import__("retrieval.cards", fromlist=["load_cards"]).load_cards([REPO / "content"]),
-        progress=False,
-    )
-    suite = REPO / "evals" / "suites" / "cards_dev"
-    inscope = [q["question"] for f in sorted(suite.glob("[a-z].jsonl")) for q in read_jsonl(f)]
-    negatives = suite / "out_of_scope.jsonl"
-    if not negatives.exists():  # fall back to the eval suite's out-of-scope questions
-        negatives = REPO / "evals" / "suites" / "out_of_scope" / "cases.jsonl"
-    oos = [q["question"] for q in read_jsonl(negatives)]
-    out["cards"] = (features(cards, inscope), features(cards, oos))
     return out
 
 
-def fit(data) -> np.ndarray:
+def fit(data: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Logistic regression, each source and each class given equal total weight."""
     xs, ys, ws = [], [], []
-    for pos, neg in data.values():
-        for x, y in ((pos, 1.0), (neg, 0.0)):
-            xs.append(x)
-            ys.append(np.full(len(x), y))
-            ws.append(np.full(len(x), 1.0 / len(x)))
-    x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
-    x1 = np.hstack([np.ones((len(x), 1)), x])
-    theta = np.zeros(x1.shape[1])
-    for _ in range(20000):
-        p = 1 / (1 + np.exp(-x1 @ theta))
-        theta -= 2.0 * (x1.T @ (w * (p - y))) / w.sum()
-    return theta
+    for x, y in data.values():
+        for label in (0.0, 1.0):
+            mask = y == label
+            if mask.any():
+                xs.append(x[mask])
+                ys.append(y[mask])
+                ws.append(np.full(mask.sum(), 1.0 / mask.sum()))
+    weights = np.concatenate(ws)
+    weights *= len(weights) / weights.sum()  # mean weight 1, so C means what it says
+    model = LogisticRegression(C=10.0, max_iter=5000)
+    model.fit(np.vstack(xs), np.concatenate(ys), sample_weight=weights)
+    return np.concatenate([model.intercept_, model.coef_[0]])
 
 
 def report(data, theta: np.ndarray, label: str) -> None:
     print(label, " ".join(f"{v:+.2f}" for v in theta))
-    for name, (pos, neg) in data.items():
-        answered = np.mean(np.hstack([np.ones((len(pos), 1)), pos]) @ theta > 0) * 100
-        abstained = np.mean(np.hstack([np.ones((len(neg), 1)), neg]) @ theta <= 0) * 100
-        print(
-            f"  {name:<9} answered covered {answered:5.1f}%  abstained uncovered {abstained:5.1f}%"
-        )
+    for name, (x, y) in data.items():
+        decision = np.hstack([np.ones((len(x), 1)), x]) @ theta > 0
+        right = decision[y == 1].mean() if (y == 1).any() else float("nan")
+        wrong = decision[y == 0].mean() if (y == 0).any() else float("nan")
+        print(f"  {name:<14} answered when right {right:5.3f}   answered when not {wrong:5.3f}")
 
 
 def main() -> None:
-    data = datasets()
-    for kind, names in KINDS.items():
-        part = {name: data[name] for name in names}
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kinds", nargs="+", choices=["card", "record"], default=["card"])
+    args = parser.parse_args()
+    for kind in args.kinds:
+        data = card_data() if kind == "card" else record_data()
         current = np.array([WEIGHTS[kind]["bias"]] + [WEIGHTS[kind][f] for f in FEATURES])
         print(f"== {kind} documents ({', '.join(FEATURES)})")
-        report(part, current, "current weights:")
-        theta = fit(part)
-        for shift in (0.0, -1.0, -0.5, 0.5, 1.0, 1.5):
-            report(part, theta + np.eye(len(theta))[0] * shift, f"fitted, bias {shift:+}:")
+        report(data, current, "current weights:")
+        theta = fit(data)
+        for shift in (-0.5, 0.0, 0.5, 1.0, 1.5):
+            report(data, theta + np.eye(len(theta))[0] * shift, f"fitted, bias {shift:+}:")
+        names = ("bias", *FEATURES)
+        print("fitted:", {n: round(float(v), 2) for n, v in zip(names, theta, strict=True)})
 
 
 if __name__ == "__main__":

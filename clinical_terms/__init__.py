@@ -19,6 +19,7 @@ from clinical_terms.lexicon import (
     generic_name,
     lab_ranges,
     long_form,
+    score_names,
     shorthand,
     to_us_spelling,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "generic_name",
     "lab_ranges",
     "long_form",
+    "score_names",
     "shorthand",
     "to_us_spelling",
 ]

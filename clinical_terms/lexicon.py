@@ -62,6 +62,13 @@ def everyday_words() -> frozenset[str]:
     return frozenset(row[0].strip().lower() for row in _rows("everyday.txt"))
 
 
+@lru_cache(maxsize=1)
+def score_names() -> frozenset[str]:
+    """Clinical scores and scales ("heart", "wells", "curb-65"): a number after one is a
+    score value."""
+    return frozenset(row[0].strip().lower() for row in _rows("scores.txt"))
+
+
 def generic_name(word: str) -> str | None:
     """The generic a brand name stands for, or None."""
     return brands().get(word.lower())

@@ -33,6 +33,33 @@ _POUNDS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-|–|to)?\s*\d*\s*(?:lb|lbs|pounds?
 _KILOGRAMS = re.compile(r"\bkg\b", re.I)
 
 
+_DRUG_WORDS = "|".join(sorted(("amoxicillin", "doxycycline", "azithromycin", "ceftriaxone",
+                              "cephalexin", "nitrofurantoin", "vancomycin", "insulin")))
+# What a question asks for, and the shape of a sentence that gives it: a duration for
+# "how long", an interval for "how often", a cut-off for "target", an action for "next step".
+_ASKED_FOR = tuple(
+    (re.compile(asked, re.I), re.compile(answers, re.I))
+    for asked, answers in (
+        (r"how long|duration|how many (?:days|weeks)|\bfor how\b",
+         r"\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:days?|weeks?|months?|hours?)\b"),
+        (r"how often|interval|when to (?:repeat|recheck)|recheck|follow.?up|monitor",
+         r"\bevery\b|\binterval|\byearly\b|\bannual|\bmonthly\b|\bafter \d+"),
+        (r"target|goal|cut.?off|threshold|\blevel\b|normal range",
+         r"\d+\s*(?:-|–|to)\s*\d+|\bbelow\b|\babove\b|less than|greater than|[<>≥≤]|"
+         r"or (?:higher|lower|more|less)"),
+        (r"next step|what next|what now|then what|what do|what to do|manage|workup|work.?up",
+         r"\b(?:give|start|get|refer|obtain|order|admit|stop|repeat|perform|treat|image|"
+         r"do not|discharge)\b"),
+        (r"\bwhich\b|what (?:abx|antibiotic|drug|med|agent|to give)|first.?line|choice|"
+         r"regimen|\babx\b|alternative",
+         rf"\b(?:{_DRUG_WORDS})\b|\b[a-z]+(?:cillin|mycin|floxacin|cycline|azole|pril|"
+         r"sartan|olol|statin|xaban|gatran|parin|gliflozin|glutide)\b"),
+        (r"\bok\b|okay|safe|can i|can we|allowed|contraindicat|still fine",
+         r"\b(?:do not|avoid|contraindicated|not recommended|safe|can be|may be|should not)\b"),
+    )
+)
+
+
 @dataclass(frozen=True)
 class _Candidate:
     sentence: str
@@ -186,7 +213,11 @@ def _select(
             overlap = sum(weight(term) for term in wanted & sentence_terms) / wanted_mass
             score = overlap + 0.5 * prior - 0.02 * position
             for lab in context.labs:
-                score += 0.6 * value_fit(sentence, lab.analyte, lab.value)
+                score += 0.6 * value_fit(sentence, lab.names, lab.value)
+            score += 0.25 * sum(
+                1 for asked, answers in _ASKED_FOR
+                if asked.search(question.search) and answers.search(sentence)
+            )
             calculation = None
             if context.weight_kg is not None and (dose := dose_for_weight(
                 sentence, context.weight_kg

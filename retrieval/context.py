@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from clinical_terms import lab_ranges
+from clinical_terms import lab_ranges, score_names
 
 _NUM = r"(\d+(?:\.\d+)?)"
 _WEIGHT_KG = re.compile(rf"\b{_NUM}\s*(?:kg|kgs|kilos?|kilograms?)\b", re.I)
@@ -35,17 +35,25 @@ _PREGNANT = re.compile(
 _TRIMESTER = re.compile(r"\b(1st|first|2nd|second|3rd|third)\s*(?:tri|trimester)\b", re.I)
 _GESTATION_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:wks?|weeks?)\s*(?:ga|gestation|pregnant|pg)\b",
                               re.I)
+_SCORE = re.compile(
+    r"(?<![\w-])([a-z][a-z0-9-]*[a-z0-9])(?:\s+(?!rate\b)[a-z]{2,5})?(?:\s+score)?"
+    r"\s*(?:of|=|:|is)?\s*(\d{1,2})(?![\d./%])"
+    r"(?!\s*(?:mg|mcg|kg|g|ml|units?|hours?|h|days?|weeks?|wks?|months?|yrs?|years?|y)\b)",
+    re.I,
+)
 _BP = re.compile(r"\b(?:bp\s*)?(\d{2,3})\s*/\s*(\d{2,3})\b", re.I)
 
 
 @dataclass(frozen=True)
 class LabValue:
-    """One value typed in the question and the condition it implies, if any."""
+    """One value typed in the question (a lab, a vital sign or a clinical score) and the
+    condition it implies, if any. `names` are the words a sentence uses for it."""
 
     analyte: str
     value: float
     condition: str | None
     text: str
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ def _lab_patterns() -> tuple[_Alias, ...]:
                     lab.name,
                     re.compile(
                         rf"(?<![\w/]){escaped}(?:\s*(?:of|is|was|at|=|:|~|now|->))?\s*"
-                        rf"(?<![\d.]){_NUM}(?![\d/])",
+                        rf"(?<![\d.]){_NUM}(?![\d/])(?![a-zA-Z])",
                         re.I,
                     ),
                 )
@@ -176,9 +184,16 @@ def read_context(question: str) -> PatientContext:
         if alias.analyte == "magnesium" and re.search(r"mg\s*/", match.group(0), re.I):
             continue  # "mg/kg" is a dose unit, not a magnesium level
         taken.add(alias.analyte)
-        labs.append(LabValue(alias.analyte, value, by_name[alias.analyte].condition(value),
-                             match.group(0)))
+        lab = by_name[alias.analyte]
+        labs.append(LabValue(alias.analyte, value, lab.condition(value), match.group(0),
+                             names=(*lab.aliases, lab.name.replace("_", " "))))
         spans.append(match.span())
+    for match in _SCORE.finditer(question):
+        name = match.group(1).lower()
+        if name not in score_names() or any(a <= match.start() < b for a, b in spans):
+            continue
+        labs.append(LabValue(name, float(match.group(2)), None, match.group(0), names=(name,)))
+        spans.append((match.start(2), match.end(2)))
     if "heart_rate" not in taken and (bp := _BP.search(question)):
         spans.append(bp.span())
     return PatientContext(

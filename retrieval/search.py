@@ -8,21 +8,24 @@ fusion this keeps an absolute meaning, so the same numbers drive ranking and abs
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from clinical_terms import lab_ranges
+from clinical_terms import drug_names, everyday_words, lab_ranges, long_form
 from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import Coverage, measure_coverage
-from retrieval.context import PatientContext
+from retrieval.context import PatientContext, read_context
 from retrieval.errors import IndexMissingError
 from retrieval.index import IndexFiles
 from retrieval.intent import intent_fit, passage_intents, question_intents
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.models import Document, Passage
 from retrieval.query import UnderstoodQuestion, understand
+from retrieval.spelling import SpellingIndex
+from retrieval.text import STOPWORDS
 
 _BM25_K1 = 1.5
 # How much a card's fit to the patient moves its score: a lab value pointing the other way
@@ -92,6 +95,7 @@ class HybridSearcher:
         """Best passages of the `k` best servable documents (two passages each at most)."""
         today = today or date.today()
         understood = question if isinstance(question, UnderstoodQuestion) else understand(question)
+        understood = self._corrected(understood)
         question = understood.search
         query = expand_abbreviations(question)
         query_terms = terms(query)
@@ -182,6 +186,31 @@ class HybridSearcher:
             for t in set(query_terms) if t in self._lexical.doc_freq
         )
         return max(total * (_BM25_K1 + 1) / 2, 1e-6)
+
+    @cached_property
+    def _spelling(self) -> SpellingIndex:
+        return SpellingIndex(f"{doc.title} {doc.text}" for doc, _ in self._documents.values())
+
+    def _corrected(self, understood: UnderstoodQuestion) -> UnderstoodQuestion:
+        """Unknown words replaced by the library word one edit away ("pnuemonia")."""
+        fixes: dict[str, str] = {}
+        for word in set(re.findall(r"[a-z]+", understood.search.lower())):
+            if word in STOPWORDS or long_form(word) or word in everyday_words():
+                continue
+            if word in drug_names() or word in self._spelling:
+                continue
+            if fixed := self._spelling.correct(word):
+                fixes[word] = fixed
+        if not fixes:
+            return understood
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.I)
+
+        def fix(text: str) -> str:
+            return pattern.sub(lambda m: fixes[m.group(0).lower()], text)
+
+        search = fix(understood.search)
+        context = read_context(search).merged_over(understood.context)
+        return replace(understood, search=search, topic=fix(understood.topic), context=context)
 
     def _with_summary_sections(self, passages: list[Passage]) -> list[Passage]:
         """The best card's bottom line and dosing sections join its retrieved passages."""

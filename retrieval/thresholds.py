@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from clinical_terms import lab_ranges
-
 _N = r"(\d+(?:\.\d+)?)"
 _BELOW = r"(?:below|under|less than|lower than|<|≤|<=|fewer than|up to)"
 _ABOVE = r"(?:above|over|more than|greater than|higher than|>|≥|>=|at least|exceeds?|exceeding)"
@@ -56,23 +54,19 @@ def thresholds(sentence: str) -> list[Threshold]:
     return found
 
 
-def mentions_analyte(sentence: str, analyte: str) -> bool:
-    """Does the sentence speak of this analyte (by any alias or its name)?"""
+def mentions(sentence: str, names: tuple[str, ...]) -> bool:
+    """Does the sentence speak of this value by any of its names ("eGFR", "HEART score")?"""
     lowered = sentence.lower()
-    for lab in lab_ranges():
-        if lab.name == analyte:
-            names = {*lab.aliases, lab.name.replace("_", " ")}
-            return any(
-                re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered)
-                for name in names if len(name) > 1
-            )
-    return False
+    return any(
+        re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered)
+        for name in names if len(name) > 1
+    )
 
 
-def value_fit(sentence: str, analyte: str, value: float) -> float:
-    """+1 if the sentence states a threshold for the analyte that the value meets, -0.5 if
-    it states thresholds for it and the value meets none, 0 when it states none."""
-    if not mentions_analyte(sentence, analyte):
+def value_fit(sentence: str, names: tuple[str, ...], value: float) -> float:
+    """+1 if the sentence states a threshold for the value that it meets, -0.5 if it
+    states thresholds for it and the value meets none, 0 when it states none."""
+    if not mentions(sentence, names):
         return 0.0
     stated = thresholds(sentence)
     if not stated:
