@@ -37,6 +37,7 @@ EVAL_GATE := citation_precision=0.95 abstention_f1=0.8 must_have_coverage=0.8 \
 test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/curbside content lint
+	$(BIN)/curbside content check
 	CURBSIDE_HOME=$(EVAL_HOME) $(BIN)/curbside ingest
 	CURBSIDE_HOME=$(EVAL_HOME) $(BIN)/curbside eval answerable out_of_scope adversarial verifier \
 		--junit $(EVAL_HOME)/eval-junit.xml --report $(EVAL_HOME)/eval-report.html \

@@ -177,6 +177,32 @@ def cmd_content_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from app.settings import Settings
+    from retrieval.consistency import check_library
+    from retrieval.index import shared_embedder
+    from retrieval.verifier import GroundingVerifier
+
+    settings = Settings()
+    paths = [Path(p) for p in args.paths] or [settings.content_dir]
+    for path in paths:
+        if not path.exists():
+            raise CliError(f"{path}: no such file or folder")
+    embedder = shared_embedder(settings.resolved_model_cache, settings.retrieval.quantized)
+    report = check_library(paths, GroundingVerifier(embedder))
+    for finding in report.open:
+        print(finding)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if args.verbose:
+        for finding in report.acknowledged:
+            print(f"acknowledged ({finding.acknowledged}): {finding}")
+    print(f"{report.cards} cards, {report.statements} statements, {report.checks} checks: "
+          f"{len(report.open)} contradiction(s), {len(report.acknowledged)} acknowledged",
+          file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from retrieval.verifier import GroundingVerifier
 
@@ -383,6 +409,12 @@ def build_parser() -> argparse.ArgumentParser:
     content_coverage = content_sub.add_parser("coverage", help="cards per specialty and topic")
     content_coverage.add_argument("--json", action="store_true")
     content_coverage.set_defaults(handler=cmd_content_coverage)
+    content_check = content_sub.add_parser(
+        "check", help="find statements in different cards that contradict each other")
+    content_check.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
+    content_check.add_argument("--verbose", action="store_true",
+                               help="also list acknowledged differences")
+    content_check.set_defaults(handler=cmd_content_check)
 
     verify = sub.add_parser("verify", help="label claims against evidence passages")
     verify.add_argument("--file", required=True, metavar="PAIRS.jsonl",

@@ -97,7 +97,7 @@ class GroundingVerifier:
         sentences = [s for p in evidence for s in split_sentences(strip_citation_marks(p))]
         if not claim or not sentences:
             return Verdict(label="unsupported", score=0.0, reasons=["no claim or no evidence"])
-        if _normal(claim) in _normal(" ".join(sentences)):
+        if _quoted(claim, sentences):
             # A verbatim quote cannot differ from its source in any number, unit or negation.
             return Verdict(label="supported", score=1.0, reasons=["quoted verbatim"])
 
@@ -347,6 +347,16 @@ def _unique(reasons: list[str]) -> list[str]:
 
 def _clip(value: float) -> float:
     return round(min(max(value, 0.0), 1.0), 3)
+
+
+def _quoted(claim: str, sentences: list[str]) -> bool:
+    """The claim is a verbatim quote with the polarity of the sentence it was taken from
+    ("Give X." is inside "Do not give X." but says the opposite)."""
+    wanted = _normal(claim)
+    if wanted not in _normal(" ".join(sentences)):
+        return False
+    sources = [s for s in sentences if wanted in _normal(s)]
+    return all(rules.negated(claim) == rules.negated(s) for s in sources)
 
 
 def _normal(text: str) -> str:
