@@ -139,7 +139,9 @@ def score(scrubber: PhiScrubber, records: list[dict], repeats: int = 1) -> Score
             t0 = time.perf_counter()
             result = scrubber.scrub(rec["text"])
             sc.latencies_ms.append((time.perf_counter() - t0) * 1000)
-        labelled = all("start" in span for span in rec["phi"])
+        labelled = all("start" in span for span in rec["phi"]) and all(
+            isinstance(keep, dict) for keep in rec["keep"]
+        )
         (_score_spans if labelled else _score_values)(sc, rec, result)
     return sc
 

@@ -20,8 +20,8 @@ def _lines(name: str) -> list[str]:
 
 @cache
 def words(name: str) -> frozenset[str]:
-    """The lower-cased entries of ``lexicons/<name>.txt``."""
-    return frozenset(line.lower() for line in _lines(name))
+    """The lower-cased entries of ``lexicons/<name>.txt`` (one or more a line)."""
+    return frozenset(word.lower() for line in _lines(name) for word in line.split())
 
 
 @cache

@@ -16,7 +16,7 @@ from privacy.lexicons import pairs, words
 EPONYMS = words("eponyms")
 ORGANISMS = words("organisms")
 EPONYM_NEXT = words("eponym_next")
-BRANDS = words("drug_brands")
+BRANDS = words("drug_brands") | words("drug_generics")
 NOT_NAME = words("not_name")
 COUNTRIES = words("countries")
 FIRST_NAMES = words("first_names")
@@ -231,3 +231,219 @@ def name_hits(text: str, out: list[Hit]) -> None:
             if span:
                 out.append(Hit("NAME", *span, SHAPE))
 
+
+
+# Context rules that do not depend on capitals (charts and chat are often all lower case) --
+COMMON = words("common_words")
+# Letters of scripts other than Latin: in an English question such runs are names or places.
+_NON_LATIN = (
+    "\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f"
+    "\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u1100-\u11ff\u1200-\u137f\u3040-\u30ff"
+    "\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+)
+_NL_WORD = rf"[{_NON_LATIN}][{_NON_LATIN}\w'’.-]*"
+NON_LATIN_RE = re.compile(rf"{_NL_WORD}(?:[\s,]+{_NL_WORD})*")
+_ANY_NAME_TOKEN = r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|[^\W\d_]\.)"
+_CUE_WORDS = (
+    r"mr|mrs|ms|miss|mx|dr|sr|prof|nurse|son|daughter|dtr|wife|husband|spouse|partner|mom"
+    r"|mother|dad|father|sister|brother|granddaughter|grandson|grandma|grandpa|niece|nephew"
+    r"|aunt|uncle|cousin|caregiver|guardian|neighbou?r|friend|fianc[eé]e?|hcp|poa|pt|patient"
+    r"|driver|passenger|resident|client|name|named|attn|re|for"
+)
+ANY_CUE_RE = re.compile(
+    rf"(?i:\b(?P<cue>{_CUE_WORDS})\b\.?(?:'s)?)\s*(?:is\s+|was\s+|[:(]\s*)?"
+    rf"(?P<v>{_ANY_NAME_TOKEN}(?:\s+{_ANY_NAME_TOKEN}){{0,3}})"
+)
+_STRONG_CUES = frozenset(
+    "mr mrs ms miss mx dr sr prof name named attn son daughter dtr wife husband mom mother "
+    "dad father sister brother niece nephew aunt uncle granddaughter grandson hcp poa".split()
+)
+_WORD_RE = re.compile(rf"{_ANY_NAME_TOKEN}")
+
+
+def _nameish(token: str, *, strong: bool) -> bool:
+    """Could ``token`` be part of a person's name in this context?"""
+    low = re.sub(r"['’]s$", "", token.lower().rstrip("."))
+    if len(token) == 2 and token.endswith("."):
+        return True  # an initial
+    if len(low) < 2 or all(part in EPONYMS for part in low.split("-")) and "-" in low:
+        return False  # "K", "Glasgow-Blatchford"
+    if low in COMMON or low in NOT_NAME or _is_drug(low) or low in EPONYM_NEXT:
+        return False
+    if low in INSTITUTION or low in DISEASE_WORDS or _MEDICAL_SUFFIX.search(low):
+        return False
+    if token.isupper() and len(token) <= 4 and not strong:
+        return False  # an abbreviation such as "CHF"
+    return strong or not (low in EPONYMS or low in ORGANISMS)
+
+
+PARTICLES = frozenset("de del della der di da dos das du la le van von bin ibn al el y".split())
+
+
+def _name_run(text: str, start: int, tokens: list[re.Match[str]], strong: bool):
+    """The leading run of name-like tokens; None if it is empty."""
+    run = []
+    for i, m in enumerate(tokens):
+        particle = m.group().lower() in PARTICLES and run and i + 1 < len(tokens)
+        if not particle and not _nameish(m.group(), strong=strong):
+            break
+        run.append(m)
+    while run and run[-1].group().lower() in PARTICLES:
+        run.pop()
+    if not run or _next_word(text, start + run[-1].end()) in EPONYM_NEXT:
+        return None  # "Bishop score", "Morse fall scale": a rule, not a person
+    return start + run[0].start(), start + run[-1].end()
+
+
+def cue_names(text: str) -> list[Hit]:
+    """Names after a title, relation or "pt"/"name:" cue, in any case."""
+    hits = []
+    for m in ANY_CUE_RE.finditer(text):
+        strong = m.group("cue").lower() in _STRONG_CUES
+        tokens = list(_WORD_RE.finditer(m.group("v")))
+        span = _name_run(text, m.start("v"), tokens, strong)
+        weak_cue = m.group("cue").lower() in ("re", "for")
+        if span and weak_cue:  # "for Ana Lima" yes, "for Lugano" / "for AASLD" no
+            words_ = text[span[0] : span[1]].split()
+            if len(words_) < 2 or not all(w[0].isupper() and not w.isupper() for w in words_):
+                continue
+        if span:
+            hits.append(Hit("NAME", *span, STRONG if strong else SHAPE))
+    return hits
+
+
+_BACK_SKIP = frozenset("dob d.o.b born mrn mr# ssn ss# age aged is was".split())
+_BACK_TOKEN_RE = re.compile(rf"{_ANY_NAME_TOKEN}|[,:;|()/#-]|\S+")
+
+
+def names_before(text: str, anchors: list[Hit]) -> list[Hit]:
+    """Names typed straight before an identifier, as in chart headers:
+    "maria gonzalez dob 3/4/1950", "HOOVER, JULIE (98)", "Wilma Jähn 8102643"."""
+    hits = []
+    for anchor in anchors:
+        left = text[max(0, anchor.start - 80) : anchor.start]
+        offset = anchor.start - len(left)
+        toks = list(_BACK_TOKEN_RE.finditer(left))
+        i = len(toks) - 1
+        while i >= 0 and (toks[i].group().lower().rstrip(".:") in _BACK_SKIP
+                          or toks[i].group() in "():-,/|#"):
+            i -= 1
+        run: list[re.Match[str]] = []
+        while i >= 0 and len(run) < 4:
+            tok = toks[i].group()
+            if tok == "," and run and i > 0 and len(run) <= 2:
+                i -= 1
+                continue
+            if not _WORD_RE.fullmatch(tok) or not _nameish(tok, strong=False):
+                break
+            run.append(toks[i])
+            i -= 1
+        if run:
+            hits.append(Hit("NAME", offset + run[-1].start(), offset + run[0].end(), SHAPE))
+    return hits
+
+
+def non_latin(text: str) -> list[Hit]:
+    return [Hit("NAME", m.start(), m.end(), STRONG) for m in NON_LATIN_RE.finditer(text)]
+
+
+_LOWER_FIRST_RE = re.compile(r"\b(?P<first>[a-z][a-z'-]+)\s+(?P<last>[a-z][a-z'-]+(?:-[a-z]+)?)\b")
+
+
+def lower_first_last(text: str) -> list[Hit]:
+    """"maria gonzalez": a known given name followed by a non-word, in lower case."""
+    hits = []
+    for m in _LOWER_FIRST_RE.finditer(text):
+        if m.group("first") in FIRST_NAMES and _nameish(m.group("last"), strong=False):
+            hits.append(Hit("NAME", m.start(), m.end(), SHAPE))
+    return hits
+
+
+_SEGMENT_END = re.compile(r"\s*(?:[,;|/)]|\.(?:\s|$)|\s-\s|$)")
+_SEP_RE = re.compile(r"\s*(?:[,/|:;-]\s*)?")
+
+
+def names_after(text: str, anchors: list[Hit]) -> list[Hit]:
+    """A segment that is only a name, right after an identifier: "DL# X1234567, Daisy
+    Watkins, enoxaparin …", "cell 555-0143. stacy robinson, lithium"."""
+    hits = []
+    for anchor in anchors:
+        m = re.match(r"\s*(?:[,/|:;.-]\s*)?(?:(?:no\s+)?just\s+\w+\.\s*)?", text[anchor.end :])
+        pos = anchor.end + (m.end() if m else 0)
+        tokens = list(_WORD_RE.finditer(text[pos : pos + 80]))
+        contiguous = []
+        for t in tokens:
+            gap = text[pos + (contiguous[-1].end() if contiguous else 0) : pos + t.start()]
+            if contiguous and not re.fullmatch(r"\s+|,\s*", gap):
+                break
+            if not contiguous and t.start() != 0:
+                break
+            contiguous.append(t)
+        span = _name_run(text, pos, contiguous[:4], strong=False)
+        if span and span[1] - span[0] > 2 and _SEGMENT_END.match(text, span[1]):
+            hits.append(Hit("NAME", *span, SHAPE))
+    return hits
+
+
+_PERSON_NEXT_RE = re.compile(
+    r"(?i:['’]s\b|\s+(?:lives|living|resides|says|said|called|texted|wants|asked|is\s+in"
+    r"|in\s+(?:rm|room|bed|bay|pod|icu|\d)|\(|is\s+\d|is\s+\(|was\s+seen|dob\b|born\b))"
+)
+_RUN_LEFT_RE = re.compile(
+    rf"(?:^|[.;:|,(\-–—]\s*|\s)((?:{_ANY_NAME_TOKEN}[\s,]+){{0,3}}{_ANY_NAME_TOKEN})$"
+)
+
+
+def names_as_subject(text: str) -> list[Hit]:
+    """A run of name-like words directly before what people do or have: "maurizio correr
+    lives at", "joseph in room 3a", "ewelina żero's na 145", "HOOVER, JULIE (98)"."""
+    hits = []
+    for m in _PERSON_NEXT_RE.finditer(text):
+        left = _RUN_LEFT_RE.search(text[max(0, m.start() - 60) : m.start()])
+        if not left:
+            continue
+        base = max(0, m.start() - 60) + left.start(1)
+        tokens = list(_WORD_RE.finditer(left.group(1)))[::-1]
+        run = []
+        for t in tokens:
+            if t.group().lower() in PARTICLES and run:
+                run.append(t)
+                continue
+            if not _nameish(t.group(), strong=False):
+                break
+            run.append(t)
+        while run and run[-1].group().lower() in PARTICLES:
+            run.pop()
+        if run:
+            s, e = base + run[-1].start(), base + run[0].end()
+            if _next_word(text, e) not in EPONYM_NEXT:
+                hits.append(Hit("NAME", s, e, SHAPE - 0.05))
+    return hits
+
+
+_INITIAL = r"[^\W\d_]\."
+
+
+def grow(text: str, hits: list[Hit]) -> list[Hit]:
+    """Extend each name over an adjacent initial ("F. Warmer", "Andrew B.") and over the
+    other half of "LAST, FIRST" or a mixed-script name ("Олимпий Hill")."""
+    grown = []
+    for h in hits:
+        if h.kind != "NAME":
+            continue
+        s, e = h.start, h.end
+        left = re.search(rf"(?:{_INITIAL}|({_ANY_NAME_TOKEN}),?)\s+$", text[max(0, s - 30) : s])
+        if left and (left.group(1) is None or _nameish(left.group(1), strong=True)):
+            s -= len(left.group())
+        right = re.match(
+            rf"\s*(?:\s{_INITIAL}(?!\w)|(,\s*)?\s({_ANY_NAME_TOKEN})(?![\w.]))", text[e:]
+        )
+        if right and (right.group(2) is None or (
+            _nameish(right.group(2), strong=not right.group(1))
+            and _next_word(text, e + right.end())
+            not in EPONYM_NEXT
+        )):
+            e += right.end()
+        if (s, e) != (h.start, h.end):
+            grown.append(Hit("NAME", s, e, h.score - 0.01))
+    return grown

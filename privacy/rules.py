@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from privacy import dates, ids, names
 from privacy.hits import LABELLED, SHAPE, STRONG, WEAK, Hit
 from privacy.names import (
     _TOKEN_RE,
@@ -31,6 +32,7 @@ from privacy.names import (
     is_medical_token,
     name_hits,
 )
+from privacy.names import COMMON as COMMON_WORDS
 from privacy.placeholders import PLACEHOLDER_RE  # noqa: F401  (re-exported)
 
 _MONTH = (
@@ -63,10 +65,15 @@ SSN_SHAPE_RE = re.compile(
 )
 
 PHONE_RE = re.compile(
-    r"(?<![\w(+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])"
+    r"(?<![\w+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])"
     r"(?:,?\s*(?:ext\.?|x)\s*\d{1,5}\b)?"
 )
 PHONE_BARE_RE = re.compile(r"(?<![\w.,/-])(?:\+?1)?[2-9]\d{2}[2-9]\d{6}(?![\w/-]|[.,]\d)")
+# International: "+44 20 7946 0958", "0044 20 ...", "+91 28320 04797" (8 to 15 digits).
+PHONE_INTL_RE = re.compile(
+    r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,5}(?![\w-])"
+    r"(?:,?\s*(?:ext\.?|x)\s*\d{1,5}\b)?"
+)
 PHONE_LABEL_RE = re.compile(
     r"\b(?:phone|ph|tel|cell|mobile|pager|fax|call(?:back)?|text)\b"
     + _SEP
@@ -98,35 +105,6 @@ LONG_NUMBER_RE = re.compile(
     r"(?<![\w.,/-])\d{8,}(?![\w/-]|[.,]\d)(?!\s*(?:copies|cells|IU|units?|/|mg|mcg|k\b))"
 )
 
-DATE_NUMERIC_RE = re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)")
-DATE_ISO_RE = re.compile(
-    r"(?<![\w/.-])(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?![\w/-])"
-)
-DATE_MONTH_FIRST_RE = re.compile(
-    rf"\b{_MONTH}\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{{2}}\b)?"
-)
-DATE_DAY_FIRST_RE = re.compile(
-    rf"\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b\.?(?:,?\s+(?:19|20)\d{{2}}\b)?"
-)
-DOB_CUE_RE = re.compile(
-    r"(?:\bDOB|\bD\.O\.B\.?|date\s+of\s+birth|\bbirth\s?date|\bbirthday|\bborn(?:\s+on)?|\bb\.)"
-    r"\W{0,3}(?:is\s+|was\s+)?$",
-    re.I,
-)
-
-_AGE_UNIT = r"(?:\s*-?\s*(?:years?|yrs?|y)\.?(?:\s*-?\s*old)?|\s*-?\s*y\.?/?o\b\.?|\s*-?\s*yo)"
-AGE_SUFFIX_RE = re.compile(rf"\b(?P<n>\d{{2,3}}){_AGE_UNIT}(?:\s*[MF]\b)?(?![a-z])")
-AGE_SEX_RE = re.compile(r"\b(?P<n>\d{2,3})\s?[MF]\b(?!°|\s*(?:fever|temp))")
-AGE_PREFIX_RE = re.compile(
-    r"\b(?:aged?|age\s*[:=]|age\s+of)\s*(?P<n>\d{2,3})\b(?!\s*(?:%|mg|kg|cm|mm|/)|\.\d)", re.I
-)
-AGE_PRONOUN_RE = re.compile(
-    r"\b(?:she|he|pt|patient)\s*(?:'s|’s|\s+is|\s+was)\s+(?:now\s+)?(?P<n>\d{2,3})\b"
-    r"(?!\s*(?:%|mg|kg|lbs?|cm|mm|bpm|/|weeks?|days?|months?)|\.\d)",
-    re.I,
-)
-TEMP_CUE_RE = re.compile(r"(?:\b(?:t|tmax|temp\w*|febrile|fever\w*)\W{0,3}|°\s*)$", re.I)
-
 _STREET_SUFFIX = (
     r"(?:(?i:street|avenue|road|boulevard|drive|lane|court|place|terrace|circle|parkway"
     r"|highway|square|trail|alley|route|pike|loop|way)|St|Ave|Rd|Blvd|Dr|Ln|Ct|Pl|Ter|Cir"
@@ -149,7 +127,9 @@ CITY_STATE_RE = re.compile(
     rf"(?:,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?))"
 )
 ZIP_LABEL_RE = re.compile(
-    r"\b(?:zip(?:\s*code)?|postal\s+code)\s*(?:is\s+|[:#]\s*)?(?P<v>\d{5}(?:-\d{4})?)\b", re.I
+    r"\b(?:zip(?:\s*code)?|post(?:al)?\s*code|postcode|plz)\s*(?:is\s+|[:#]\s*)?"
+    r"(?P<v>(?=[A-Z\d -]*\d[A-Z\d -]*\d)[A-Z\d]{2,6}(?:[ -][A-Z\d]{2,4})?)\b",
+    re.I
 )
 LIVES_IN_RE = re.compile(
     r"\b(?i:lives|living|resides|residing|resident|home|located)\s+(?i:in|at|near|of)\s+"
@@ -187,27 +167,78 @@ def location_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-def _age_ok(match: re.Match[str]) -> bool:
-    return 90 <= int(match.group("n")) <= 125
+# What introduces a home address; the address then runs over comma-separated parts
+# (street, unit, city, state, postcode) until a clause that is not part of an address.
+ADDRESS_CUE_RE = re.compile(
+    r"(?i:\b(?:lives|living|resides|residing|located)\s+at|\b(?:home\s+)?addr(?:ess)?\b\.?"
+    r"|\bhome\s*:|\bresidence\s*:|\b(?:moved|relocated)\s+from|\b(?:pt|patient|she|he)"
+    r"\s+(?:is\s+)?from)\s*[:#-]?\s*"
+)
+_ADDRESS_PART_STOP = frozenset(
+    "needs need needing with w who and any travel on for pt patient is has had was dx hx "
+    "reason phone tel fax dob mrn age aged home health ems".split()
+)
 
 
-def _date_ok(m: re.Match[str]) -> bool:
-    a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
-    if len(year) == 2 and m.group(2) == ".":
+_DOSE_WORD_RE = re.compile(
+    r"mg|mcg|g|kg|ml|units?|u|iu|meq|mmol|bid|tid|qid|prn|daily|once|qhs|q\d+h|iv|po|sc|im"
+    r"|yo|y/o|yrs?|years?|%"
+)
+
+
+def _address_like(words: list[str]) -> bool:
+    """Addresses are place words and numbers; a clinical word or a quantity ends one."""
+    if words[0].lower() in _ADDRESS_PART_STOP:
         return False
-    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
+    numbered = any(c.isdigit() for c in "".join(words))
+    for word in words:
+        low = word.lower().strip(".:")
+        # A numbered part is an address line or postcode ("Unit 7", "GU 39694"); a wordy
+        # part must be a place name, not clinical vocabulary.
+        if not numbered and (
+            low in COMMON_WORDS or is_medical_token(word) or low in EPONYM_NEXT
+        ):
+            return False
+        if numbered and (_DOSE_WORD_RE.fullmatch(low) or names._is_drug(low)):
+            return False
+        if re.fullmatch(r"\d+(?:\.\d+)?(?:mg|mcg|g|kg|%|yo|y/o|u|units?)?", low) and (
+            "." in low or not low.isdigit()
+        ):
+            return False
+    return True
 
 
-def _iter_dates(text: str):
-    for m in DATE_NUMERIC_RE.finditer(text):
-        if _date_ok(m):
-            yield m.start(), m.end()
-    for rx in (DATE_ISO_RE, DATE_MONTH_FIRST_RE, DATE_DAY_FIRST_RE):
-        for m in rx.finditer(text):
-            yield m.start(), m.end()
+def _address_parts(text: str, start: int) -> int:
+    """End of the address that starts at ``start`` (``start`` if none)."""
+    end = start
+    for n, part in enumerate(re.finditer(r"[^,;|\n]+", text[start : start + 160])):
+        if part.start() and text[start + part.start() - 1] != ",":
+            break
+        value = part.group().strip()
+        if re.search(r"\s{2,}| / | [-–—] |[?!]", part.group().strip()):
+            value = re.split(r"\s{2,}| / | [-–—] |[?!]", part.group().strip())[0].rstrip()
+            end = start + part.start() + part.group().index(value) + len(value)
+            break
+        words = value.split()
+        cut = next((i for i, w in enumerate(words) if i and w.lower() in _ADDRESS_PART_STOP), None)
+        if cut is not None:  # "AZ 86001 with suspected plague": the clause ends the address
+            kept = " ".join(words[:cut])
+            if _address_like(words[:cut]):
+                end = start + part.start() + part.group().index(words[0]) + len(kept)
+            break
+        if not words or len(words) > 7 or n >= 5 or not _address_like(words):
+            break
+        end = start + part.start() + len(part.group().rstrip())
+    return end
 
 
 def _addresses(text: str, out: list[Hit]) -> None:
+    for m in ADDRESS_CUE_RE.finditer(text):
+        end = _address_parts(text, m.end())
+        if end > m.end():
+            first = text[m.end() : end].split(",")[0].strip().lower()
+            if first not in STATE_NAMES and first not in COUNTRIES:
+                out.append(Hit("ADDRESS", m.end(), end, STRONG + 0.05))
     streets = [(m.start(), m.end()) for m in STREET_RE.finditer(text)]
     out += [Hit("ADDRESS", s, e, STRONG) for s, e in streets]
     for m in CITY_STATE_RE.finditer(text):
@@ -232,28 +263,21 @@ def _addresses(text: str, out: list[Hit]) -> None:
             out.append(Hit("ADDRESS", m.start("v"), m.end("v"), SHAPE))
 
 
-def _ages(text: str, out: list[Hit]) -> None:
-    for rx in (AGE_SUFFIX_RE, AGE_PREFIX_RE):
-        out += [Hit("AGE>89", m.start(), m.end(), STRONG) for m in rx.finditer(text) if _age_ok(m)]
-    for m in AGE_SEX_RE.finditer(text):
-        if _age_ok(m) and not TEMP_CUE_RE.search(text[max(0, m.start() - 12) : m.start()]):
-            out.append(Hit("AGE>89", m.start(), m.end(), SHAPE))
-    for m in AGE_PRONOUN_RE.finditer(text):
-        if _age_ok(m):
-            out.append(Hit("AGE>89", m.start("n"), m.end("n"), SHAPE))
-
-
 def _has_digits(value: str, n: int) -> bool:
     return sum(c.isdigit() for c in value) >= n
+
+
+# Identifiers a chart header puts right after the patient's name.
+_ANCHORS = frozenset("DOB DATE MRN AGE>89 SSN ID MEMBER_ID ACCOUNT".split())
 
 
 def rule_hits(text: str) -> list[Hit]:
     """All regex/lexicon matches in ``text``, overlapping; the caller resolves overlaps."""
     out: list[Hit] = []
-    out += [Hit("EMAIL", m.start(), m.end(), LABELLED) for m in EMAIL_RE.finditer(text)]
+    out += [Hit("EMAIL", m.start(), m.end(), LABELLED + 0.03) for m in EMAIL_RE.finditer(text)]
     for m in URL_RE.finditer(text):
         end = m.end() - len(m.group()) + len(m.group().rstrip(".,;:!?)"))
-        out.append(Hit("URL", m.start(), end, STRONG))
+        out.append(Hit("URL", m.start(), end, LABELLED + 0.03))  # wins over an id inside it
     out += [Hit("IP", m.start(), m.end(), STRONG) for m in IPV4_RE.finditer(text)]
     out += [
         Hit("IP", m.start(), m.end(), STRONG)
@@ -265,6 +289,11 @@ def rule_hits(text: str) -> list[Hit]:
     out += [Hit("PHONE", m.start(), m.end(), SHAPE) for m in PHONE_RE.finditer(text)]
     out += [Hit("PHONE", m.start(), m.end(), WEAK + 0.1) for m in PHONE_BARE_RE.finditer(text)]
     out += [Hit("PHONE", m.start("v"), m.end("v"), STRONG) for m in PHONE_LABEL_RE.finditer(text)]
+    out += [
+        Hit("PHONE", m.start(), m.end(), STRONG)
+        for m in PHONE_INTL_RE.finditer(text)
+        if 8 <= sum(c.isdigit() for c in m.group()) <= 15
+    ]
     for rx, kind in ((MRN_LABEL_RE, "MRN"), (MEMBER_LABEL_RE, "MEMBER_ID")):
         out += [
             Hit(kind, m.start("v"), m.end("v"), LABELLED)
@@ -274,10 +303,16 @@ def rule_hits(text: str) -> list[Hit]:
     out += [Hit("MEMBER_ID", m.start(), m.end(), STRONG) for m in MBI_RE.finditer(text)]
     out += [Hit("MEMBER_ID", m.start(), m.end(), WEAK) for m in ALNUM_ID_RE.finditer(text)]
     out += [Hit("MRN", m.start(), m.end(), WEAK) for m in LONG_NUMBER_RE.finditer(text)]
-    for s, e in _iter_dates(text):
-        dob = DOB_CUE_RE.search(text[max(0, s - 20) : s])
+    for s, e in dates.date_spans(text):
+        dob = dates.is_dob(text, s)
         out.append(Hit("DOB" if dob else "DATE", s, e, LABELLED if dob else SHAPE))
-    _ages(text, out)
+    out += [Hit("AGE>89", s, e, STRONG) for s, e in dates.age_spans(text)]
+    out += ids.id_hits(text)
     _addresses(text, out)
+    anchors = [h for h in out if h.kind in _ANCHORS]
     name_hits(text, out)
+    out += names.cue_names(text) + names.names_before(text, anchors)
+    out += names.names_after(text, [h for h in out if h.kind not in ("NAME", "AGE>89")])
+    out += names.non_latin(text) + names.lower_first_last(text) + names.names_as_subject(text)
+    out += names.grow(text, out)
     return out

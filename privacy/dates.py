@@ -1,0 +1,140 @@
+"""Dates and ages over 89: recognised by the structure of a date, not by a list of formats seen.
+
+A date is a day, a month and (optionally) a year whose values are possible: numeric
+(``3/4/1950``, ``14.03.2024``, ``2024-03-14``, ``2024/03/14``, ``19500304``), with a month
+name in either order and any case (``12-Mar-2024``, ``march 4 1950``, ``5th Feb``,
+``Feb 5th``, ``July 2021``), or an ordinal day (``the 14th``).  Values that cannot be a
+date are left alone, which is what keeps ``3/6`` murmurs, ``130/80`` and ``2/5`` strength:
+a bare ``m/d`` counts only after a word that introduces a date ("on", "since", "seen").
+
+Ages are removed only above 89 (Safe Harbor), in digits or words, with a sex suffix
+(``93F``, ``95yof``), in parentheses after a name, or as "turned 91" / "will be 90".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_ORD = r"(?:st|nd|rd|th)"
+_YEAR = r"(?:(?:19|20)\d{2})"
+_YY = r"(?:'?\d{2})"
+
+NUMERIC_RE = re.compile(
+    r"(?<![\w/.:-])(\d{1,4})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|[.:]\d)"
+)
+COMPACT_RE = re.compile(
+    r"(?<![\w.-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\w.-])"
+)
+# Month name first or day first, year optional; "Mar" and "may" need a day or year nearby.
+MONTH_FIRST_RE = re.compile(
+    rf"\b{_MONTH}\.?(?:[\s-]+{_DAY}{_ORD}?\b(?:,?[\s-]+(?:{_YEAR}|{_YY})\b)?"
+    rf"|,?\s+{_YEAR}\b)",
+    re.I,
+)
+DAY_FIRST_RE = re.compile(
+    rf"\b(?:the\s+)?{_DAY}{_ORD}?(?:\s+of)?[\s-]+{_MONTH}\b\.?(?:,?[\s-]+(?:{_YEAR}|{_YY})\b)?",
+    re.I,
+)
+ORDINAL_RE = re.compile(
+    rf"\b(?:the|on)\s+{_DAY}{_ORD}\b(?!\s*(?:[a-z]|%|percentile|ics|dose|day|week|ed))", re.I
+)
+# "m/d" without a year is a date only after a word that introduces one.
+SHORT_RE = re.compile(
+    r"(?i:\b(?:on|since|seen|from|until|till|dated|last|admitted|adm|discharged|d/c|dc|dos"
+    r"|due|visit|started|stopped)\s+)(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
+    r"(?![\w/]|\.\d|\s*(?i:ns\b|lr\b|tabs?\b|strength|murmur|edema|pain|vision|d5|mg|units?))"
+)
+DOB_CUE_RE = re.compile(
+    r"(?:\bDOB|\bD\.O\.B\.?|date\s+of\s+birth|\bbirth\s?date|\bbirthday|\bborn(?:\s+on)?|\bb\.)"
+    r"\W{0,3}(?:is\s+|was\s+)?$",
+    re.I,
+)
+
+
+def _numeric_ok(m: re.Match[str]) -> bool:
+    a, sep, b, year = m.group(1), m.group(2), int(m.group(3)), m.group(4)
+    if len(a) == 4:  # 2024/03/14, 2024-03-14
+        return a[:2] in ("19", "20") and len(year) in (1, 2) and 1 <= b <= 12
+    a_i = int(a)
+    if len(year) == 2 and sep == ".":
+        return False  # "1.2.25" is a version or a dose
+    return (1 <= a_i <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a_i <= 31)
+
+
+def date_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Every date-shaped span (overlaps possible; the caller keeps the best)."""
+    for m in NUMERIC_RE.finditer(text):
+        if _numeric_ok(m):
+            yield m.start(), m.end()
+    for rx in (COMPACT_RE, MONTH_FIRST_RE, DAY_FIRST_RE, ORDINAL_RE):
+        for m in rx.finditer(text):
+            if rx is MONTH_FIRST_RE and _false_month(m.group()):
+                continue
+            yield m.start(), m.end()
+    for m in SHORT_RE.finditer(text):
+        yield m.start("v"), m.end("v")
+
+
+def _false_month(value: str) -> bool:
+    """"may 2" (the verb) and "mar" are months only with a day ordinal or a year."""
+    word = value.split()[0].rstrip(".,").lower()
+    return word == "may" and not re.search(rf"{_ORD}\b|\d{{4}}", value, re.I) and (
+        not re.search(r"\d", value)
+    )
+
+
+def is_dob(text: str, start: int) -> bool:
+    return bool(DOB_CUE_RE.search(text[max(0, start - 20) : start]))
+
+
+# ages --------------------------------------------------------------------------------------
+_OVER = (
+    r"(?:ninety(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?:one\s+)?hundred(?:\s+and)?(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|\d{1,2}))?)"
+)
+_N = r"(?P<n>\d{2,3})"
+_SEX = r"(?:[\s-]?(?:[mf]\b|male|female|man|woman|wom[ae]n|gentleman|lady))?"
+_YO = r"(?:\s*-?\s*(?:years?|yrs?|y)\.?(?:\s*-?\s*old)?|\s*-?\s*y\.?/?o\.?|\s*-?\s*yo)"
+AGE_RES = [
+    # 93yo, 93 y/o F, 93-year-old, 93 yrs, 95yof, 90ym
+    re.compile(rf"\b{_N}{_YO}(?:[mf]\b|\s*[mf]\b)?(?![a-z])", re.I),
+    re.compile(rf"\b{_N}y[mf]\b", re.I),
+    # 93F, 93 m (a two/three-digit number straight before a sex letter)
+    re.compile(rf"\b{_N}\s?[mf]\b(?!\s*(?:°|fever|temp))", re.I),
+    # aged 95, age: 93, age of 101
+    re.compile(rf"\b(?:aged?|age\s*[:=]|age\s+of)\s*{_N}\b(?!\s*(?:%|mg|kg|cm|mm|/)|\.\d)", re.I),
+    # turned 91, will be 90, is now 92, turning 95
+    re.compile(rf"\b(?:turned|turns|turning|will\s+be)\s+{_N}\b"
+               rf"(?!\s*(?:%|mg|kg|lbs?|cm|mm|bpm|/|min|weeks?|days?|months?|hours?|h\b)|\.\d)",
+               re.I),
+    # (93) right after a name or title, "is (98)"
+    re.compile(rf"\({_N}\)"),
+    # "she's 93", "pt is 95"
+    re.compile(rf"\b(?:she|he|pt|patient)\s*(?:'s|’s|\s+is|\s+was)\s+(?:now\s+)?{_N}\b"
+               rf"(?!\s*(?:%|mg|kg|lbs?|cm|mm|bpm|/|weeks?|days?|months?)|\.\d)", re.I),
+]
+AGE_WORDS_RE = re.compile(
+    rf"\b{_OVER}(?:[\s-]*(?:years?|yrs?|y/?o)(?:[\s-]*old)?|(?=\s*\)))", re.I
+)
+AGE_WORD_CUE_RE = re.compile(rf"\b(?:turned|turns|will\s+be|aged?)\s+{_OVER}\b", re.I)
+TEMP_CUE_RE = re.compile(r"(?:\b(?:t|tmax|temp\w*|febrile|fever\w*)\W{0,3}|°\s*)$", re.I)
+
+
+def age_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Ages of 90 to 125, in digits or words."""
+    for rx in AGE_RES:
+        for m in rx.finditer(text):
+            if 90 <= int(m.group("n")) <= 125 and not TEMP_CUE_RE.search(
+                text[max(0, m.start() - 12) : m.start()]
+            ):
+                yield m.start(), m.end()
+    for rx in (AGE_WORDS_RE, AGE_WORD_CUE_RE):
+        for m in rx.finditer(text):
+            yield m.start(), m.end()
