@@ -121,14 +121,20 @@ def cmd_scrub(args: argparse.Namespace) -> int:
 
 def cmd_content_lint(args: argparse.Namespace) -> int:
     from app.settings import Settings
-    from retrieval.lint import allowed_specialties, lint
+    from retrieval.lint import allowed_specialties, lint_report
 
     settings = Settings()
     paths = [Path(p) for p in args.paths] or [settings.content_dir]
     for path in paths:
         if not path.exists():
             raise CliError(f"{path}: no such file or folder")
-    problems = lint(paths, specialties=allowed_specialties(settings.content_dir))
+    report = lint_report(paths, specialties=allowed_specialties(settings.content_dir),
+                         strict=args.strict)
+    problems = report.problems
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if report.warnings:
+        print(f"{len(report.warnings)} warning(s) (--strict makes them errors)", file=sys.stderr)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -159,7 +165,7 @@ def cmd_content_coverage(args: argparse.Namespace) -> int:
     from app.settings import Settings
     from retrieval.governance import coverage
 
-    report = coverage(Settings().content_dir)
+    report = coverage(Settings().content_dir, today=args.today)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -169,7 +175,11 @@ def cmd_content_coverage(args: argparse.Namespace) -> int:
         print(f"  {specialty:<24} {count}")
     for label, key in (("topics without a card", "topics_missing"),
                        ("past-due reviews", "past_due"),
-                       ("cards without review questions", "without_review_questions")):
+                       ("cards without review questions", "without_review_questions"),
+                       ("sources checked more than 12 months ago", "stale_sources"),
+                       ("cards with sources never checked", "unchecked_sources"),
+                       ("cards needing a re-check (past due or stale sources)",
+                        "needs_recheck")):
         items = report[key]
         print(f"{label}: {len(items)}")
         for item in items:
@@ -404,6 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     decision.add_argument("--approve", action="store_true")
     decision.add_argument("--retire", action="store_true")
     content_review.add_argument("--reviewer", required=True, metavar="NAME")
+    content_lint.add_argument("--strict", action="store_true",
+                              help="sources without a checked date or label version are errors")
     content_review.add_argument("--note", help="why (kept in content/reviews.jsonl)")
     content_review.set_defaults(handler=cmd_content_review)
     content_coverage = content_sub.add_parser("coverage", help="cards per specialty and topic")
@@ -415,6 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
     content_check.add_argument("--verbose", action="store_true",
                                help="also list acknowledged differences")
     content_check.set_defaults(handler=cmd_content_check)
+    content_coverage.add_argument("--today", type=_date, metavar="DATE",
+                                  help="report as of DATE (default: today)")
 
     verify = sub.add_parser("verify", help="label claims against evidence passages")
     verify.add_argument("--file", required=True, metavar="PAIRS.jsonl",

@@ -22,7 +22,15 @@ from retrieval.cards import find_cards, parse_card
 from retrieval.errors import ContentError
 
 REVIEW_LOG = "reviews.jsonl"
-REVIEW_INTERVAL = timedelta(days=365)
+REVIEW_INTERVAL = timedelta(days=365)  # cards that give doses: errors there harm soonest
+LOW_RISK_REVIEW_INTERVAL = timedelta(days=730)  # cards without a Dosing section
+SOURCE_MAX_AGE = timedelta(days=365)  # a source checked longer ago must be re-checked
+_DOSING = re.compile(r"^##\s+Dosing\b", re.MULTILINE | re.IGNORECASE)
+
+
+def review_interval(body: str) -> timedelta:
+    """How long an approval lasts: 12 months for dosing cards, 24 for the others."""
+    return REVIEW_INTERVAL if _DOSING.search(body) else LOW_RISK_REVIEW_INTERVAL
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
@@ -65,7 +73,7 @@ def review_card(
         raise ContentError(card_id, "reviewer", "a reviewer name is required")
     today = today or date.today()
     path = find_card(content_dir, card_id)
-    front, _ = parse_card(path)  # refuse to review an invalid card
+    front, body = parse_card(path)  # refuse to review an invalid card
     raw = path.read_text(encoding="utf-8")
     match = _FRONT.match(raw)
     data = yaml.safe_load(match.group(1))
@@ -73,7 +81,7 @@ def review_card(
     data["last_reviewed"] = today
     if action == "approve":
         data["status"] = "approved"
-        data["review_due"] = today + REVIEW_INTERVAL
+        data["review_due"] = today + review_interval(body)
     else:
         data["status"] = "retired"
     front_text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
@@ -106,8 +114,11 @@ def review_history(content_dir: Path, card_id: str | None = None) -> list[Review
 
 
 def coverage(content_dir: Path, *, today: date | None = None) -> dict:
-    """Cards per specialty and topic, topics with no card, past-due and question-less cards."""
+    """Cards per specialty and topic, topics with no card, past-due and question-less cards,
+    and cards whose sources were checked too long ago (or never): what needs a re-check."""
     today = today or date.today()
+    stale: dict[str, list[str]] = {}
+    unchecked: list[str] = []
     topics_file = content_dir / "topics.yaml"
     topics = yaml.safe_load(topics_file.read_text()) if topics_file.exists() else {}
     per_specialty: Counter[str] = Counter()
@@ -122,6 +133,15 @@ def coverage(content_dir: Path, *, today: date | None = None) -> dict:
             past_due.append(front.id)
         if not front.review_questions:
             no_questions.append(front.id)
+        if front.status == "retired":
+            continue
+        old = [f"sources.{n} {source.org} checked {source.checked}"
+               for n, source in enumerate(front.sources, start=1)
+               if source.checked and today - source.checked > SOURCE_MAX_AGE]
+        if old:
+            stale[front.id] = old
+        if any(source.checked is None for source in front.sources):
+            unchecked.append(front.id)
     return {
         "cards": sum(by_status.values()),
         "by_status": dict(by_status),
@@ -131,4 +151,7 @@ def coverage(content_dir: Path, *, today: date | None = None) -> dict:
         "topics_missing": {int(n): name for n, name in topics.items() if not per_topic[int(n)]},
         "past_due": sorted(past_due),
         "without_review_questions": sorted(no_questions),
+        "stale_sources": dict(sorted(stale.items())),
+        "unchecked_sources": sorted(unchecked),
+        "needs_recheck": sorted(set(past_due) | set(stale)),
     }

@@ -7,6 +7,7 @@ author can fix a whole batch in one pass.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 
 from retrieval.cards import find_cards, parse_card
 from retrieval.errors import ContentError
+from retrieval.models import Source
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -23,10 +25,49 @@ def allowed_specialties(content_dir: Path) -> set[str]:
     return set(yaml.safe_load(path.read_text())) if path.exists() else set()
 
 
-def lint(paths: list[Path], *, specialties: set[str], today: date | None = None) -> list[str]:
+@dataclass
+class LintReport:
+    """Problems fail the lint; warnings are shown but pass (unless `strict`)."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def lint(
+    paths: list[Path], *, specialties: set[str], today: date | None = None, strict: bool = False
+) -> list[str]:
     """All problems found, one message each; an empty list means the library is clean."""
+    return lint_report(paths, specialties=specialties, today=today, strict=strict).problems
+
+
+def source_currency(where: str, sources: list[Source]) -> list[str]:
+    """Sources whose checked version is not recorded.
+
+    A reviewer can only re-check a source against "what we read last time" if the card
+    says when that was (`checked`) and, for a drug label, which label (`setid`, `version`);
+    a DailyMed search page is not a label version at all.
+    """
+    found = []
+    for n, source in enumerate(sources, start=1):
+        if source.checked is None:
+            found.append(f"{where}: sources.{n}.checked: missing (the date this version "
+                         "was confirmed current)")
+        if "dailymed" in source.url.lower():
+            if "search" in source.url.lower():
+                found.append(f"{where}: sources.{n}.url: a DailyMed search page, not a label")
+            elif not (source.setid and source.version):
+                found.append(f"{where}: sources.{n}.setid: a drug label needs its DailyMed "
+                             "set id and version")
+    return found
+
+
+def lint_report(
+    paths: list[Path], *, specialties: set[str], today: date | None = None, strict: bool = False
+) -> LintReport:
+    """Problems and warnings; `strict` makes unrecorded source versions problems too."""
     today = today or date.today()
-    problems: list[str] = []
+    report = LintReport()
+    problems = report.problems
     seen: dict[str, Path] = {}
     for path in find_cards(paths):
         try:
@@ -59,4 +100,5 @@ def lint(paths: list[Path], *, specialties: set[str], today: date | None = None)
             problems.append(f"{where}: body: marker [{marker}] has no matching source")
         if "<script" in body.lower() or re.search(r"<[a-z][^>]*>", body, re.I):
             problems.append(f"{where}: body: raw HTML is not allowed")
-    return problems
+        (problems if strict else report.warnings).extend(source_currency(where, front.sources))
+    return report
