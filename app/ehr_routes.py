@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.deps import CurbsideDep, CurrentUserDep, SessionDep
+from app.errors import BadQuestion
 from app.pages import templates
 from app.services import Curbside
 from integrations import feeds
+from integrations.chart_cards import cards_for
 from integrations.codes import CodeIndex, build_code_index
-from integrations.errors import BadEhrRequest
+from integrations.errors import BadEhrRequest, EhrUnavailable, IntegrationError, UnknownIssuer
 from integrations.infobutton import find_cards
 from integrations.infobutton_request import (
     ATOM,
@@ -29,6 +31,7 @@ from integrations.infobutton_request import (
     response_type_of,
 )
 from integrations.patient import PatientFacts
+from integrations.smart import SmartLauncher
 
 router = APIRouter(tags=["ehr"])
 
@@ -95,3 +98,99 @@ def _infobutton_error(request: Request, message: str, kind: str, callback: str |
         return templates.TemplateResponse(request, "infobutton.html",
                                           {"error": message}, status_code=400)
     return JSONResponse({"error": message}, status_code=400)
+
+
+# SMART App Launch -------------------------------------------------------------------------
+def _launcher(request: Request) -> SmartLauncher:
+    """One launcher per app: it holds the pending launches (state and PKCE verifier)."""
+    state = request.app.state
+    if getattr(state, "smart_launcher", None) is None:
+        settings = state.curbside.settings
+        state.smart_launcher = SmartLauncher(
+            clients=settings.smart_clients, scopes=settings.ehr.smart_scopes,
+            ttl_seconds=settings.ehr.smart_launch_ttl_seconds,
+            timeout=settings.ehr.http_timeout_seconds,
+        )
+    return state.smart_launcher
+
+
+LauncherDep = Annotated[SmartLauncher, Depends(_launcher)]
+_STATUS = {UnknownIssuer: 403, EhrUnavailable: 502}
+
+
+def _smart_error(request: Request, exc: IntegrationError):
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    return templates.TemplateResponse(request, "smart.html", {"error": str(exc)},
+                                      status_code=status)
+
+
+@router.get("/smart/launch", summary="SMART App Launch (EHR launch)")
+def smart_launch(request: Request, curbside: CurbsideDep, launcher: LauncherDep,
+                 iss: str = "", launch: str = ""):
+    """Redirect to the registered EHR's authorization endpoint (PKCE S256, state, scopes)."""
+    redirect_uri = f"{base_url(request, curbside)}/smart/callback"
+    try:
+        url = launcher.authorize_url(iss=iss, launch=launch, redirect_uri=redirect_uri)
+    except IntegrationError as exc:
+        return _smart_error(request, exc)
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get("/smart/callback", summary="SMART App Launch redirect URI")
+def smart_callback(request: Request, curbside: CurbsideDep, launcher: LauncherDep,
+                   day: TodayDep, state: str = "", code: str = "", error: str = "",
+                   error_description: str = ""):
+    """Exchange the code, read the chart, open the chat with the patient's context."""
+    if error:
+        reason = f"The EHR refused the launch: {error_description or error}."
+        return _smart_error(request, BadEhrRequest(reason))
+    try:
+        chart = launcher.complete(state=state, code=code, today=day)
+    except IntegrationError as exc:
+        return _smart_error(request, exc)
+    cards = cards_for(chart.problems + chart.medications, codes=code_index(curbside, day),
+                      patient=chart.patient)
+    suggestions = [{"question": card.doc.title, "reason": f"on the chart: {card.concept.text}"}
+                   for card in cards]
+    chips = chart.patient.chips() + [c.text for c in chart.problems + chart.medications]
+    return _smart_page(request, curbside, chart.patient, chips=chips, suggestions=suggestions)
+
+
+@router.post("/smart/ask", summary="Ask with the launched patient's age and sex as steering")
+def smart_ask(request: Request, curbside: CurbsideDep, user: CurrentUserDep,
+              session: SessionDep, question: str = Form(""), age: str = Form(""),
+              sex: str = Form("")):
+    """The chat after a launch: age and sex travel in the form, steer the search and are
+    dropped; only the scrubbed question is logged."""
+    try:
+        patient = _patient_from_form(age, sex)
+        outcome = curbside.ask(question, learner_id=user.id if user else None,
+                               session=session, steer=patient.steer_text())
+    except (BadQuestion, BadEhrRequest) as exc:
+        return _smart_page(request, curbside, PatientFacts(), question=question,
+                           ask_error=str(exc), status_code=422)
+    answer = outcome.as_dict()
+    return _smart_page(request, curbside, patient, question=question, outcome=answer,
+                       demo=answer["demo"])
+
+
+def _patient_from_form(age: str, sex: str) -> PatientFacts:
+    try:
+        years = float(age) if age.strip() else None
+    except ValueError:
+        raise BadEhrRequest("'age' must be a number of years.") from None
+    if years is not None and not 0 <= years <= 130:
+        raise BadEhrRequest("'age' is out of range.")
+    if sex not in {"", "female", "male"}:
+        raise BadEhrRequest("'sex' must be female or male.")
+    return PatientFacts(age_years=years, sex=sex or None)
+
+
+def _smart_page(request: Request, curbside: Curbside, patient: PatientFacts, *,
+                chips: list[str] | None = None, status_code: int = 200, **context):
+    return templates.TemplateResponse(request, "smart.html", {
+        "error": None, "settings": curbside.settings, "suggestions": [],
+        "chips": chips if chips is not None else patient.chips(),
+        "age": "" if patient.age_years is None else f"{patient.age_years:.2f}",
+        "sex": patient.sex or "", **context,
+    }, status_code=status_code)

@@ -157,11 +157,13 @@ class Curbside:
         """Scrub, retrieve and compose without logging (benchmarks and evals use this)."""
         return self._respond(question, specialty=specialty)[0]
 
-    def _respond(self, question: str, *, specialty: str | None = None):
+    def _respond(self, question: str, *, specialty: str | None = None, steer: str = ""):
         """The answering path shared by `answer` and `ask`: PHI is scrubbed first, and
         retrieval sees only the scrubbed text minus placeholders and model-directed chatter."""
         scrubbed = self.scrubber.scrub(question)
-        query = search_text(scrubbed.text)
+        # `steer`: patient words from an EHR launch ("4 years old female"); they steer the
+        # search like typed context but are not part of the question and are not recorded.
+        query = search_text(f"{scrubbed.text} {steer}".strip())
         result = self.searcher().search(query, k=self.settings.retrieval.top_k,
                                         specialty=specialty)
         answer = compose(
@@ -176,7 +178,7 @@ class Curbside:
 
     def ask(
         self, question: str, *, learner_id: str | None = None, specialty: str | None = None,
-        session: Session | None = None,
+        session: Session | None = None, steer: str = "",
     ) -> AskOutcome:
         """Answer a clinician's question and log it, scrubbed, as a potential episode.
 
@@ -186,7 +188,7 @@ class Curbside:
         """
         question = self.validate_question(question)
         started = time.perf_counter()
-        answer, scrubbed = self._respond(question, specialty=specialty)
+        answer, scrubbed = self._respond(question, specialty=specialty, steer=steer)
         latency_ms = (time.perf_counter() - started) * 1000
         inquiry = Inquiry(
             question=scrubbed.text,

@@ -1,0 +1,33 @@
+"""Cards for what is on the chart: coded problems, medications and labs -> vetted cards.
+
+Matching is by code only (no free-text search): a suggestion that appears unasked in the
+EHR must be about something the chart actually holds, never a neighbour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integrations.codes import CodeIndex
+from integrations.fhir_context import Concept
+from integrations.patient import PatientFacts
+from retrieval.models import Document
+
+
+@dataclass(frozen=True)
+class ChartCard:
+    doc: Document
+    concept: Concept  # the chart item that led to it
+
+
+def cards_for(concepts: tuple[Concept, ...] | list[Concept], *, codes: CodeIndex,
+              patient: PatientFacts, limit: int = 5) -> list[ChartCard]:
+    """Cards coded for any of the concepts, fitting cards first, each card once."""
+    found: list[ChartCard] = []
+    for concept in concepts:
+        for system, code in concept.codes:
+            for doc in codes.match(system, code):
+                if all(card.doc.id != doc.id for card in found):
+                    found.append(ChartCard(doc, concept))
+    found.sort(key=lambda card: -patient.fit(card.doc))
+    return found[:limit]
