@@ -74,6 +74,7 @@ class Curbside:
         self.settings = settings
         self._searcher: HybridSearcher | None = None
 
+        self._generation = 0  # catalog generation the searcher was loaded at
     @cached_property
     def files(self) -> IndexFiles:
         return IndexFiles(
@@ -109,7 +110,12 @@ class Curbside:
 
         return PhiScrubber()
 
+        """The searcher, reloaded when the catalog changed (a review or ingest by the CLI
+        takes effect in a running server at its next search)."""
+        if self._searcher is not None and self.files.catalog().generation() != self._generation:
+            self._searcher = None
     def searcher(self) -> HybridSearcher:
+            self._generation = self.files.catalog().generation() if self.files.exists() else 0
         if self._searcher is None:
             self._searcher = HybridSearcher(
                 self.files,

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_GENERATION = "generation"
 
 
 def document_hash(doc: Document) -> str:
@@ -49,6 +50,23 @@ class Catalog:
 
     def hashes(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT id, hash FROM documents"))
+
+    def generation(self) -> int:
+        """A counter bumped by every write and delete, in the same transaction.
+
+        Reading it is one indexed lookup, so a long-running server can compare it before
+        each search and reload its document table when a review, retirement or ingest in
+        another process (the CLI) has changed what may be served.
+        """
+        value = self.get_info(_GENERATION)
+        return int(value) if value else 0
+
+    def _bump(self) -> None:
+        self._db.execute(
+            "INSERT INTO info VALUES (?, '1') ON CONFLICT (key) "
+            "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+            (_GENERATION,),
+        )
 
     def get_info(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM info WHERE key = ?", (key,)).fetchone()
@@ -80,6 +98,7 @@ class Catalog:
                 )
             for key, value in (info or {}).items():
                 self._db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
+            self._bump()
 
     def delete(self, doc_ids: list[str]) -> None:
         """Drop documents from the live index; their versions are kept for audit."""
@@ -87,6 +106,7 @@ class Catalog:
             for doc_id in doc_ids:
                 self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            self._bump()
 
     def documents(self) -> dict[str, tuple[Document, str]]:
         """All current documents with their hashes, keyed by id."""

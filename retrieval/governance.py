@@ -7,18 +7,18 @@ and after. Nothing is overwritten or deleted; git keeps the file history too.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
-from retrieval.cards import find_cards, parse_card
+from retrieval.cards import card_document, find_cards, parse_card
+from retrieval.catalog import document_hash
 from retrieval.errors import ContentError
 
 REVIEW_LOG = "reviews.jsonl"
@@ -46,8 +46,10 @@ class ReviewRecord:
     review_due: str | None
 
 
-def _file_version(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def _card_version(path: Path) -> str:
+    """The card's content version as the index catalog names it, so the review log, the CLI
+    and the card page (`/content/{id}?version=...`) all show the same id."""
+    return document_hash(card_document(path))
 
 
 def find_card(content_dir: Path, card_id: str) -> Path:
@@ -92,13 +94,17 @@ def review_card(
         reviewer=reviewer.strip(),
         note=note,
         at=datetime.now(UTC).isoformat(timespec="seconds"),
-        version_before=_file_version(raw),
-        version_after=_file_version(updated),
+        version_before=_card_version(path),
+        version_after="",
         review_due=str(data["review_due"]) if action == "approve" else None,
     )
     tmp = path.with_suffix(".md.tmp")
     tmp.write_text(updated, encoding="utf-8")
-    parse_card(tmp)  # never leave an unreadable card behind
+    try:
+        record = replace(record, version_after=_card_version(tmp))  # never a bad card
+    except ContentError:
+        tmp.unlink()
+        raise
     os.replace(tmp, path)
     with (content_dir / REVIEW_LOG).open("a", encoding="utf-8") as log:
         log.write(json.dumps(asdict(record)) + "\n")
