@@ -485,6 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=cmd_serve)
+    from app.insights_cli import register
+
+    register(sub, _usage)
     return parser
 
 
@@ -495,12 +498,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    from app.db import SchemaError
     from app.errors import BadQuestion
     from retrieval.errors import RetrievalError
 
     try:
         return args.handler(args)
-    except (CliError, BadQuestion, RetrievalError) as exc:
+    except (CliError, BadQuestion, RetrievalError, SchemaError) as exc:
         print(f"curbside: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -20,7 +20,7 @@ from app.errors import BadQuestion
 from app.settings import Settings
 from credit_capture.episodes import open_episode
 from credit_capture.models import Inquiry
-from credit_capture.store import get_inquiry, make_engine, save_inquiry
+from credit_capture.store import get_inquiry, save_inquiry
 from retrieval.cards import load_cards
 from retrieval.composer import compose
 from retrieval.corpus import load_jsonl
@@ -86,13 +86,10 @@ class Curbside:
 
     @cached_property
     def engine(self):
-        import app.accounts  # noqa: F401  (register every table before create_all)
-        import credit_capture.audit  # noqa: F401
-        import credit_capture.claims  # noqa: F401
-        import credit_capture.episodes  # noqa: F401
+        from app.db import open_engine  # upgrades the schema first, or refuses
 
         db = self.settings.database
-        return make_engine(
+        return open_engine(
             self.settings.resolved_database_url, pool_size=db.pool_size,
             max_overflow=db.max_overflow, pool_timeout=db.pool_timeout,
             sqlite_busy_timeout=db.sqlite_busy_timeout,

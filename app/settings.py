@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from insights.settings import InsightsSettings
 from integrations.config import EhrSettings
 
 
@@ -88,6 +89,9 @@ class Settings(BaseSettings):
     allow_anonymous: bool = Field(True, description="Allow asking without signing in.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    insights: InsightsSettings = Field(
+        default_factory=InsightsSettings, description="Themes, gaps and k-anonymity for planners."
+    )
     smart_clients: dict[str, str] = Field(
         default_factory=dict,
         description='SMART App Launch: registered EHRs, JSON {"<iss>": "<client_id>"}; '

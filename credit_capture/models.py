@@ -41,6 +41,10 @@ class Inquiry(InquiryBase, table=True):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
     created_at: datetime = Field(default_factory=_now, index=True)
     learner_id: str | None = Field(default=None, index=True)
+    origin: str = Field(
+        default="web", index=True, sa_column_kwargs={"server_default": "web"},
+        description="web | api | ehr | eval | demo: insights and credit read clinicians' own.",
+    )
     citations: list[dict] = Field(default_factory=list, sa_column=Column(JSON))
     signals: dict = Field(default_factory=dict, sa_column=Column(JSON))
     phi_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON))
