@@ -1,0 +1,33 @@
+"""Wires the insights package to this process's shared resources.
+
+The encoder is the packaged model the retriever already holds (`Curbside.files`), and
+"closest cards" come from the same hybrid search clinicians use, so insights load no
+model of their own. One `Insights` per `Curbside`, built on first use.
+"""
+
+from __future__ import annotations
+
+from app.services import Curbside
+from insights.service import Insights
+
+
+def insights_of(curbside: Curbside) -> Insights:
+    cached = curbside.__dict__.get("_insights")
+    if cached is None:
+        cached = Insights(
+            curbside.engine, settings=curbside.settings.insights,
+            encoder=curbside.files.embedder, nearest=lambda text: _nearest(curbside, text),
+        )
+        curbside.__dict__["_insights"] = cached
+    return cached
+
+
+def _nearest(curbside: Curbside, text: str) -> list[dict]:
+    if not curbside.files.exists():
+        return []
+    found: dict[str, dict] = {}
+    for passage in curbside.searcher().search(text, k=8).passages:
+        if passage.kind == "card" and passage.doc_id not in found:
+            found[passage.doc_id] = {"doc_id": passage.doc_id, "title": passage.title,
+                                     "score": round(passage.score, 3)}
+    return list(found.values())

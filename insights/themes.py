@@ -1,0 +1,167 @@
+"""Themes: scrubbed questions grouped by meaning, labelled by their characteristic terms.
+
+Pure functions over vectors and texts (no database), so the same inquiries always give the
+same themes and ids:
+
+- `cluster` groups unit-length embeddings by average-linkage agglomeration on cosine
+  distance, cut at a distance threshold (how many themes there are follows from the data,
+  not a guessed k). Above `direct_limit` questions the quadratic step runs on k-means
+  micro-clusters (fixed seed) instead, which keeps 50,000 questions well under a minute.
+- `characteristic_terms` is class-based TF-IDF (c-TF-IDF): a term scores high in a theme
+  when it is frequent there and rare across themes.
+- `theme_id` hashes the member ids; `match_previous` hands an earlier theme's id to the
+  new theme that holds most of its members, so a planner's bookmark survives a rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+NOISE = -1
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+# Words every clinical question uses: they would label every theme.
+_CLINICAL_FILLER = frozenset(
+    "pt pts patient patients yo y/o year years old male female man woman child kid adult "
+    "adults dose doses dosing treat treatment tx management manage best first line ok "
+    "need needs use using start started give given recommended recommend guideline "
+    "guidelines vs versus approach next step steps question questions hx history "
+    "should ok okay thanks pls please just does way know thing".split()
+)
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS | _CLINICAL_FILLER)
+
+
+def clean(text: str) -> str:
+    """Scrubbed text without PHI placeholders ("[NAME]" carries no topic)."""
+    return _PLACEHOLDER.sub(" ", text)
+
+
+def cluster(
+    vectors: np.ndarray, *, distance: float, min_size: int, direct_limit: int = 2500,
+    micro_size: int = 12,
+) -> np.ndarray:
+    """A theme number per row (0, 1, ... by descending size; NOISE for tiny groups)."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if n == 1:
+        return np.array([0 if min_size <= 1 else NOISE])
+    if n <= direct_limit:
+        raw = _agglomerate(vectors, distance)
+    else:  # micro-clusters first: the quadratic step then sees a few thousand centroids
+        k = min(max(n // micro_size, direct_limit // 4), direct_limit)
+        micro = KMeans(n_clusters=k, n_init=1, max_iter=60, random_state=0).fit(vectors)
+        centroids = _unit(micro.cluster_centers_)
+        raw = _agglomerate(centroids, distance)[micro.labels_]
+    return _renumber(raw, min_size)
+
+
+def _agglomerate(vectors: np.ndarray, distance: float) -> np.ndarray:
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
+    )
+    return model.fit_predict(vectors)
+
+
+def _renumber(raw: np.ndarray, min_size: int) -> np.ndarray:
+    """Largest group first, ties by first member: numbering independent of the library."""
+    groups: dict[int, list[int]] = {}
+    for row, label in enumerate(raw):
+        groups.setdefault(int(label), []).append(row)
+    ordered = sorted(groups.values(), key=lambda rows: (-len(rows), rows[0]))
+    out = np.full(len(raw), NOISE, dtype=int)
+    for number, rows in enumerate(r for r in ordered if len(r) >= min_size):
+        out[rows] = number
+    return out
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def centroid(vectors: np.ndarray) -> np.ndarray:
+    return _unit(vectors.mean(axis=0, keepdims=True))[0]
+
+
+def characteristic_terms(docs_per_theme: Sequence[Sequence[str]], *, top: int = 8
+                         ) -> list[list[str]]:
+    """c-TF-IDF terms per theme: tf within the theme times log(1 + A / f(term)), where A is
+    the average word count of a theme and f the term's count over all themes."""
+    if not docs_per_theme:
+        return []
+    joined = [" ".join(clean(d).lower() for d in docs) for docs in docs_per_theme]
+    vectorizer = CountVectorizer(
+        stop_words=STOP_WORDS, ngram_range=(1, 2), token_pattern=r"(?u)\b[a-z][a-z0-9\-]+\b"
+    )
+    try:
+        counts = vectorizer.fit_transform(joined).toarray().astype(float)
+    except ValueError:  # only stop words
+        return [[] for _ in joined]
+    vocab = vectorizer.get_feature_names_out()
+    tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    average = counts.sum() / len(joined)
+    idf = np.log1p(average / np.maximum(counts.sum(axis=0), 1))
+    scores = tf * idf
+    result = []
+    for row, theme_counts in zip(scores, counts, strict=True):
+        order = sorted(range(len(vocab)), key=lambda i: (-row[i], vocab[i]))
+        result.append(_distinct([vocab[i] for i in order if theme_counts[i] >= 2], top))
+    return result
+
+
+def _distinct(ranked: list[str], top: int) -> list[str]:
+    """Best terms without repeats: a word already inside a chosen phrase adds nothing."""
+    chosen: list[str] = []
+    for term in ranked:
+        words = set(term.split())
+        if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
+            if " " in term and all(" " not in c or set(c.split()) != words for c in chosen):
+                chosen = [c for c in chosen if not set(c.split()) <= words] + [term]
+            continue
+        chosen.append(term)
+        if len(chosen) == top:
+            break
+    return chosen[:top]
+
+
+def label(terms: Sequence[str]) -> str:
+    return " · ".join(terms[:3]) or "unlabelled"
+
+
+def theme_id(member_ids: Sequence[str]) -> str:
+    digest = hashlib.sha1("\n".join(sorted(member_ids)).encode()).hexdigest()
+    return f"t{digest[:8]}"
+
+
+def match_previous(
+    new_groups: Sequence[set[str]], old_groups: dict[str, set[str]], *, min_jaccard: float
+) -> list[str | None]:
+    """For each new group, the id of the earlier theme it continues (or None).
+
+    Greedy by overlap, largest first, each old id used once; overlap is counted only over
+    inquiries that exist in both runs, so deleted (e.g. demo) rows do not break the match.
+    """
+    present = set().union(*new_groups) if new_groups else set()
+    pairs = []
+    for index, group in enumerate(new_groups):
+        for old_id, old_members in old_groups.items():
+            old_here = old_members & present
+            shared = len(group & old_here)
+            if shared:
+                jaccard = shared / len(group | old_here)
+                pairs.append((-jaccard, -shared, index, old_id))
+    pairs.sort()
+    result: list[str | None] = [None] * len(new_groups)
+    used: set[str] = set()
+    for negative_jaccard, _, index, old_id in pairs:
+        if -negative_jaccard < min_jaccard or result[index] is not None or old_id in used:
+            continue
+        result[index] = old_id
+        used.add(old_id)
+    return result

@@ -1,0 +1,125 @@
+"""Themes: questions grouped by meaning, labelled, stable and k-anonymous."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session
+
+from app.cli import main
+from app.insights_service import insights_of
+from app.services import Curbside
+from app.settings import Settings
+from tests.insights_data import TOPICS, add_inquiry, seed_topics
+
+
+@pytest.fixture
+def insights(curbside):
+    with Session(curbside.engine) as session:
+        seed_topics(session)
+    return insights_of(curbside)
+
+
+def _theme_of(insights, inquiry_id: str) -> str | None:
+    from insights.models import ThemeInquiry
+
+    with Session(insights.engine) as session:
+        return session.get(ThemeInquiry, inquiry_id).theme_id
+
+
+def _topic_themes(insights) -> dict[str, str]:
+    """topic -> the one theme all of its questions landed in (fails if split or merged)."""
+    found = {}
+    for offset, topic in enumerate(TOPICS):
+        ids = {_theme_of(insights, f"q{offset * 6 + i:05d}") for i in range(6)}
+        assert len(ids) == 1 and None not in ids, (topic, ids)
+        found[topic] = ids.pop()
+    assert len(set(found.values())) == 3
+    return found
+
+
+def test_rebuild_groups_questions_by_meaning_with_characteristic_labels(insights):
+    report = insights.rebuild()
+    assert (report.inquiries, report.themes, report.unassigned) == (18, 3, 0)
+    by_topic = _topic_themes(insights)
+    shown, suppressed = insights.themes()
+    assert suppressed == 0
+    themes = {t.id: t for t in shown}
+    assert any("warfarin" in term for term in themes[by_topic["warfarin"]].terms)
+    assert any("croup" in term for term in themes[by_topic["croup"]].terms)
+    assert any("gout" in term for term in themes[by_topic["gout"]].terms)
+    croup = themes[by_topic["croup"]]
+    assert croup.cards[0]["doc_id"] == "croup-dexamethasone-dosing"
+    assert (croup.clinicians, croup.questions, croup.abstention_rate) == (6, 6, 0.0)
+    gout = themes[by_topic["gout"]]
+    assert gout.abstention_rate == 1.0 and gout.cards == []
+    assert gout.near_cards, "a gap theme lists the closest cards"
+
+
+def test_same_inquiries_give_same_themes_and_ids(insights, tmp_path, content_home):
+    insights.rebuild()
+    first = _topic_themes(insights)
+    insights.rebuild()
+    assert _topic_themes(insights) == first
+    other = Curbside(Settings(home=content_home, database_url=f"sqlite:///{tmp_path}/b.db"))
+    with Session(other.engine) as session:
+        seed_topics(session)
+    again = insights_of(other)
+    again.rebuild()
+    assert _topic_themes(again) == first
+
+
+def test_persisting_theme_keeps_its_id_and_new_questions_join_incrementally(insights):
+    insights.rebuild()
+    before = _topic_themes(insights)
+    with Session(insights.engine) as session:
+        add_inquiry(session, "croup: single dose of dexamethasone enough?", n=100,
+                    topic="croup", clinician="c9")
+        session.commit()
+    assert insights.join_new() == 1
+    assert _theme_of(insights, "q00100") == before["croup"]
+    with Session(insights.engine) as session:
+        for i, question in enumerate(["reverse warfarin with INR 7 and nosebleed",
+                                      "warfarin overdose INR above 10, vitamin K oral or IV"]):
+            add_inquiry(session, question, n=200 + i, topic="warfarin", clinician=f"d{i}")
+        session.commit()
+    insights.rebuild()
+    after = _topic_themes(insights)
+    assert after == before  # the warfarin theme grew, its id stayed
+    assert _theme_of(insights, "q00201") == before["warfarin"]
+
+
+def test_themes_from_fewer_than_k_clinicians_and_eval_runs_are_not_shown(curbside):
+    with Session(curbside.engine) as session:
+        n = 0
+        for topic, questions in TOPICS.items():
+            for i, question in enumerate(questions):
+                clinician = f"c{i % 2}" if topic == "gout" else f"c{i}"
+                origin = "eval" if topic == "warfarin" else "web"
+                add_inquiry(session, question, n=n, topic=topic, clinician=clinician,
+                            origin=origin)
+                n += 1
+        session.commit()
+    insights = insights_of(curbside)
+    assert insights.rebuild().inquiries == 12  # eval questions are never read
+    shown, suppressed = insights.themes()
+    assert [t.questions for t in shown] == [6] and suppressed == 1
+    assert any("croup" in term for term in shown[0].terms)
+
+
+def test_cli_rebuild_and_themes_json_contract(curbside, settings, monkeypatch, capsys):
+    with Session(curbside.engine) as session:
+        seed_topics(session)
+    monkeypatch.setenv("CURBSIDE_HOME", str(settings.home))
+    monkeypatch.setenv("CURBSIDE_DATABASE_URL", settings.database_url)
+    assert main(["insights", "rebuild"]) == 0
+    assert "3 themes from 18 questions" in capsys.readouterr().out
+    assert main(["insights", "themes", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["themes"]) == 3
+    for theme in data["themes"]:
+        assert set(theme) == {"id", "label", "terms", "clinicians", "questions",
+                              "abstention_rate", "cards"}
+        assert theme["clinicians"] == 6 and theme["questions"] == 6
+    assert main(["insights"]) == 2  # a group without its action shows help
