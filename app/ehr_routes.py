@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.deps import CurbsideDep, CurrentUserDep, SessionDep
 from app.errors import BadQuestion
 from app.pages import templates
 from app.services import Curbside
-from integrations import feeds
+from integrations import cds_hooks, feeds
 from integrations.chart_cards import cards_for
 from integrations.codes import CodeIndex, build_code_index
 from integrations.errors import BadEhrRequest, EhrUnavailable, IntegrationError, UnknownIssuer
@@ -30,6 +30,7 @@ from integrations.infobutton_request import (
     parse_request,
     response_type_of,
 )
+from integrations.models import parse_feedback
 from integrations.patient import PatientFacts
 from integrations.smart import SmartLauncher
 
@@ -194,3 +195,41 @@ def _smart_page(request: Request, curbside: Curbside, patient: PatientFacts, *,
         "age": "" if patient.age_years is None else f"{patient.age_years:.2f}",
         "sex": patient.sex or "", **context,
     }, status_code=status_code)
+
+
+# CDS Hooks --------------------------------------------------------------------------------
+@router.get("/cds-services", summary="CDS Hooks discovery")
+def cds_discovery() -> dict:
+    return cds_hooks.discovery()
+
+
+@router.post("/cds-services/{service_id}", summary="CDS Hooks service call")
+def cds_service(service_id: str, request: Request, curbside: CurbsideDep, day: TodayDep,
+                body: Annotated[dict, Body()]):
+    """Cards for the patient's coded problems (patient-view) or the selected drug
+    (order-select), linking to Curbside; nothing of the request is kept."""
+    try:
+        return cds_hooks.respond(
+            service_id, body, codes=code_index(curbside, day),
+            base_url=base_url(request, curbside),
+            renal_threshold=curbside.settings.ehr.renal_threshold_ml_min,
+            smart_enabled=bool(curbside.settings.smart_clients), today=day,
+        )
+    except cds_hooks.UnknownService as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+    except BadEhrRequest as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+
+@router.post("/cds-services/{service_id}/feedback", summary="CDS Hooks card feedback")
+def cds_feedback(service_id: str, session: SessionDep, body: Annotated[dict, Body()]):
+    """Record accepted/overridden per card uuid (no patient, order or user is stored)."""
+    if service_id not in cds_hooks.SERVICES:
+        return JSONResponse({"detail": f"No CDS service {service_id!r}."}, status_code=404)
+    try:
+        records = parse_feedback(service_id, body)
+    except ValueError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+    session.add_all(records)
+    session.commit()
+    return {"recorded": len(records)}

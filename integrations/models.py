@@ -1,0 +1,46 @@
+"""CDS Hooks feedback: what clinicians did with a card (accepted or overridden).
+
+Only the card's uuid, the service, the outcome and the override reason are kept: no
+patient, no order, no user.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class CdsFeedback(SQLModel, table=True):
+    __tablename__ = "cds_feedback"
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
+    service_id: str = Field(index=True)
+    card: str = Field(index=True, description="The uuid of the card the feedback is about.")
+    outcome: str = Field(description="accepted | overridden")
+    override_reason: str | None = Field(None, description="The EHR's coded reason, if any.")
+    outcome_at: str | None = Field(None, description="outcomeTimestamp as sent by the EHR.")
+    received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+def parse_feedback(service_id: str, body: dict) -> list[CdsFeedback]:
+    """Validate a feedback body; raise ValueError with a plain reason."""
+    items = body.get("feedback") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise ValueError("'feedback' must be a non-empty list.")
+    records = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("card"), str):
+            raise ValueError("each feedback item needs its 'card' uuid.")
+        if item.get("outcome") not in {"accepted", "overridden"}:
+            raise ValueError("'outcome' must be 'accepted' or 'overridden'.")
+        reason = item.get("overrideReason") or {}
+        code = (reason.get("reason") or {}).get("code") if isinstance(reason, dict) else None
+        records.append(CdsFeedback(
+            service_id=service_id, card=item["card"][:64], outcome=item["outcome"],
+            override_reason=str(code)[:64] if code else None,
+            outcome_at=str(item.get("outcomeTimestamp"))[:40]
+            if item.get("outcomeTimestamp") else None,
+        ))
+    return records
