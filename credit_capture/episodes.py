@@ -19,6 +19,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import JSON, Column, Field, Session, SQLModel, select
 
+import privacy
 from credit_capture import audit
 from credit_capture.credit_errors import (
     AlreadyReflected,
@@ -279,8 +280,9 @@ def record_reflection(
 ) -> Reflection:
     """Store the learner's one reflection for an episode (step 3 of the cycle).
 
-    ``scrub`` (e.g. the PHI scrubber's text function) is applied to the free-text fields,
-    because learners describe patients here just as they do in questions.
+    ``scrub`` (e.g. the PHI scrubber's text function) is applied to the free-text fields
+    and to the learner's own sources, because learners describe patients there just as they
+    do in questions; without one, the rules-only scrubber is used.
     """
     form = parse_reflection(data)
     episode = get_episode(session, episode_id=episode_id, learner_id=learner_id)
@@ -291,11 +293,12 @@ def record_reflection(
         raise WindowClosed(episode_id, f"{audit.as_utc(episode.due_at):%Y-%m-%d}", "reflect")
     if episode.abstained and not form.own_sources:
         raise SourcesRequired(episode_id)
-    clean = scrub or (lambda text: text)
+    clean = scrub or privacy.scrub_text  # never store raw free text
     values = form.model_dump()
     for key in ("reason", "barriers", "free_text"):
         if values[key]:
             values[key] = clean(values[key])
+    values["own_sources"] = [clean(source) for source in values["own_sources"]]
     reflection = Reflection(
         **values, episode_id=episode_id, learner_id=learner_id, created_at=at,
         fields_touched=form.fields_touched(),

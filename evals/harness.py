@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import privacy
 from evals.scorers import ASK_SCORERS, SCORERS, VERIFY_SCORERS
 from evals.suites import Suite
 
@@ -66,7 +67,12 @@ def run_suites(
     verify: Solver,
     content_version: str = "",
     settings: dict | None = None,
+    scrub: Callable[[str], str] | None = None,
 ) -> Run:
+    """Run every case and score it; ``scrub`` (the service's scrubber, by default the
+    rules-only one) is applied to the questions and planted PHI kept in the run, because
+    runs are stored and shown to evaluators."""
+    scrub = scrub or privacy.scrub_text
     started = time.perf_counter()
     results: list[CaseResult] = []
     for suite in suites:
@@ -76,6 +82,7 @@ def run_suites(
             scores: dict = {}
             for name in names:
                 scores.update(SCORERS[name].score(case, output))
+            case, output = _scrubbed(case, scrub), _scrubbed(output, scrub)
             results.append(CaseResult(suite.name, str(case["id"]), case, output, scores))
     per_suite = {
         suite.name: summarize([r for r in results if r.suite == suite.name]) for suite in suites
@@ -91,6 +98,21 @@ def run_suites(
         per_suite=per_suite,
         cases=results,
     )
+
+
+_FREE_TEXT = ("question",)
+
+
+def _scrubbed(record: dict, scrub: Callable[[str], str]) -> dict:
+    """A copy of a case or output with its free text scrubbed and planted PHI dropped
+    (only the count is kept)."""
+    clean = dict(record)
+    for key in _FREE_TEXT:
+        if isinstance(clean.get(key), str):
+            clean[key] = scrub(clean[key])
+    if clean.get("phi"):
+        clean["phi"] = [f"<{len(record['phi'])} planted identifiers, not stored>"]
+    return clean
 
 
 def summarize(results: list[CaseResult]) -> dict:
