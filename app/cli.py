@@ -36,8 +36,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.jsonl:
         report = curbside.ingest_jsonl(Path(args.jsonl), progress=progress)
     else:
-        paths = [Path(p) for p in args.paths] or None
-        report = curbside.ingest_cards(paths, progress=progress)
+        from retrieval.site_docs import is_site_document
+
+        paths = [Path(p) for p in args.paths]
+        site = [p for p in paths if is_site_document(p)]
+        cards = [p for p in paths if not is_site_document(p)]
+        if site and cards:
+            from retrieval.cards import load_cards
+
+            load_cards(cards)  # validate the cards before the documents are written
+        if site:
+            report = curbside.ingest_site_documents(site, progress=progress)
+            print(f"site documents arrive as drafts: approve each with `curbside content "
+                  f"review DOC_ID --approve --reviewer NAME` (ids: "
+                  f"{', '.join(sorted(set(map(_site_id, site))))})", file=sys.stderr)
+        if cards or not site:
+            report = curbside.ingest_cards(cards or None, progress=progress)
     print(
         f"ingested {report.documents} documents: {report.changed} new or changed, "
         f"{report.unchanged} unchanged, {report.chunks_embedded} passages embedded "
@@ -48,6 +62,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     curbside = _curbside()
+def _site_id(path: Path) -> str:
+    from retrieval.site_docs import doc_id_for
+
+    return doc_id_for(path)
+
+
     if args.file:
         items = _read_questions(Path(args.file))
     elif args.question:
@@ -151,6 +171,13 @@ def cmd_content_review(args: argparse.Namespace) -> int:
     action = "approve" if args.approve else "retire"
     record = review_card(
         curbside.settings.content_dir, args.card_id, action=action, reviewer=args.reviewer,
+    if curbside.site_library.record(args.card_id):  # a site document, reviewed in its sidecar
+        entry = curbside.review_site_document(args.card_id, action=action,
+                                              reviewer=args.reviewer, note=args.note or "")
+        due = f", next review due {entry['review_due']}" if entry["review_due"] else ""
+        print(f"{args.card_id}: {action}d by {entry['reviewer']} at {entry['at']}{due} "
+              f"(version {entry['version_before']} -> {entry['version_after']})")
+        return 0
         note=args.note or "",
     )
     if curbside.files.exists():  # serve the new status right away
@@ -385,8 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ingest = sub.add_parser("ingest", help="index content cards or a JSONL corpus")
-    ingest.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
+    ingest = sub.add_parser("ingest", help="index content cards, site documents or a JSONL corpus")
+    ingest.add_argument("paths", nargs="*", help="card files or folders (default: content/), or "
+                        "a site's own PDF, HTML or DOCX documents (they arrive as drafts)")
     ingest.add_argument("--jsonl", metavar="FILE", help='corpus: {"id","title","text","url"} lines')
     ingest.add_argument("--progress", action="store_true", help="show a progress bar")
     ingest.set_defaults(handler=cmd_ingest)

@@ -6,7 +6,7 @@ import difflib
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from app.deps import CurbsideDep
 from app.pages import templates
@@ -27,21 +27,61 @@ def content_list(
     if q.strip():
         wanted = q.lower().split()
         cards = [c for c in cards if all(w in f"{c.title} {c.text}".lower() for w in wanted)]
+    site_docs = curbside.site_library.records()
+    if q.strip():
+        site_docs = [d for d in site_docs
+                     if all(w in f"{d.title} {d.file_name}".lower() for w in q.lower().split())]
     return templates.TemplateResponse(
         request,
         "content_list.html",
         {"cards": cards, "specialties": specialties, "specialty": specialty, "q": q,
-         "today": date.today()},
+         "today": curbside.settings.today(), "site_docs": site_docs},
+    )
+
+
+@router.get("/site-docs/{doc_id}.pdf")
+def site_document_pdf(doc_id: str, curbside: CurbsideDep):
+    """The stored copy of a site's PDF, so a citation's `#page=N` link opens at the page."""
+    record = curbside.site_library.record(doc_id)
+    if record is None or record.kind != "pdf":
+        raise HTTPException(404, f"No site PDF with id {doc_id!r}.")
+    return FileResponse(curbside.site_library.file_path(record), media_type="application/pdf",
+                        filename=record.file_name, content_disposition_type="inline")
+
+
+def _site_document_page(request: Request, curbside, record):
+    """A site document: provenance, review state, and every page or section, linkable."""
+    documents = curbside.files.catalog().documents() if curbside.files.exists() else {}
+    passages = []
+    for item in record.passages:
+        doc = documents.get(item["id"], (None, ""))[0]
+        passages.append({**item, "anchor": item["url"].split("#", 1)[-1].replace("=", "-"),
+                         "text": doc.text if doc else "", "version": documents.get(
+                             item["id"], (None, ""))[1]})
+    servable = record.status == "approved" and (
+        record.review_due is None
+        or date.fromisoformat(record.review_due) >= curbside.settings.today())
+    return templates.TemplateResponse(
+        request,
+        "site_document.html",
+        {"doc": record, "passages": passages, "servable": servable,
+         "reviews": curbside.site_library.history(record.doc_id)},
     )
 
 
 @router.get("/content/{card_id}", response_class=HTMLResponse)
 def content_card(request: Request, card_id: str, curbside: CurbsideDep, version: str = ""):
+    record = curbside.site_library.record(card_id)
+    if record is not None:
+        return _site_document_page(request, curbside, record)
     versions = curbside.content_versions(card_id)
     if not versions:
         raise HTTPException(404, f"No card with id {card_id!r}.")
     chosen = next((v for v in versions if v[0] == version), versions[-1])
     digest, ingested_at, card = chosen
+    if card.kind == "site" and not version:  # one page or section: show it in its document
+        anchor = card.url.split("#", 1)[-1].replace("=", "-")
+        return RedirectResponse(f"/content/{card.meta['site_doc']}#{anchor}", status_code=303)
     return templates.TemplateResponse(
         request,
         "content_card.html",
@@ -51,7 +91,7 @@ def content_card(request: Request, card_id: str, curbside: CurbsideDep, version:
             "version": digest,
             "ingested_at": ingested_at,
             "latest": digest == versions[-1][0],
-            "servable": card.is_servable(date.today()),
+            "servable": card.is_servable(curbside.settings.today()),
             "reviews": review_history(curbside.settings.content_dir, card_id),
         },
     )

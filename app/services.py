@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -25,12 +25,14 @@ from retrieval.cards import load_cards
 from retrieval.composer import compose
 from retrieval.corpus import load_jsonl
 from retrieval.index import IndexFiles
-from retrieval.ingest import IngestReport, ingest
+from retrieval.ingest import IngestReport, ingest, remove
+from retrieval.errors import ContentError
 from retrieval.models import Answer, Document
 from retrieval.query import search_text
 from retrieval.search import HybridSearcher
 
 log = logging.getLogger("curbside")
+from retrieval.site_docs import SiteLibrary, parse_site_document, site_documents
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,51 @@ class Curbside:
         return question
 
     def answer(self, question: str, *, specialty: str | None = None) -> Answer:
+    # site documents (PDF, HTML, DOCX) ----------------------------------------
+    @cached_property
+    def site_library(self) -> SiteLibrary:
+        return SiteLibrary(self.settings.home / "site-docs")
+
+    def ingest_site_documents(self, paths: list[Path], *, progress: bool = False) -> IngestReport:
+        """Parse every file first (a bad one stops the run before anything is written),
+        index their passages as drafts, then keep a copy of each file and its sidecar."""
+        parsed = [parse_site_document(path) for path in paths]
+        live = self.files.catalog().hashes() if self.files.exists() else {}
+        seen: dict[str, Path] = {}
+        for doc, path in zip(parsed, paths, strict=True):
+            if doc.doc_id in seen:
+                raise ContentError(str(path), "file name", f"gives the id {doc.doc_id!r} "
+                                   f"that {seen[doc.doc_id]} has too")
+            if doc.doc_id in live:
+                raise ContentError(str(path), "file name", f"gives the id {doc.doc_id!r} "
+                                   "of an ingested card")
+            seen[doc.doc_id] = path
+        staged = [(doc, self.site_library.stage(doc), path)
+                  for doc, path in zip(parsed, paths, strict=True)]
+        documents = [d for doc, record, _ in staged for d in site_documents(doc, record)]
+        new_ids = {d.id for d in documents}
+        gone = [p["id"] for doc, _, _ in staged
+                for p in getattr(self.site_library.record(doc.doc_id), "passages", [])
+                if p["id"] not in new_ids]  # pages or sections the new version dropped
+        report = self._ingest(documents, progress=progress)
+        if gone:
+            remove(self.files, gone)
+        for _, record, path in staged:
+            self.site_library.save(record, path)
+        return report
+
+    def review_site_document(
+        self, doc_id: str, *, action: str, reviewer: str, note: str = ""
+    ) -> dict:
+        """Approve or retire a site document and re-index its passages with the new state."""
+        record, entry = self.site_library.review(doc_id, action=action, reviewer=reviewer,
+                                                 note=note)
+        doc = parse_site_document(self.site_library.file_path(record))
+        doc = replace(doc, file_name=record.file_name)
+        if self.files.exists():
+            self._ingest(site_documents(doc, record), progress=False)
+        return entry
+
         """Scrub, retrieve and compose without logging (benchmarks and evals use this)."""
         return self._respond(question, specialty=specialty)[0]
 
