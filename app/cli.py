@@ -60,14 +60,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    curbside = _curbside()
 def _site_id(path: Path) -> str:
     from retrieval.site_docs import doc_id_for
 
     return doc_id_for(path)
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    curbside = _curbside()
     if args.file:
         items = _read_questions(Path(args.file))
     elif args.question:
@@ -169,8 +169,6 @@ def cmd_content_review(args: argparse.Namespace) -> int:
 
     curbside = _curbside()
     action = "approve" if args.approve else "retire"
-    record = review_card(
-        curbside.settings.content_dir, args.card_id, action=action, reviewer=args.reviewer,
     if curbside.site_library.record(args.card_id):  # a site document, reviewed in its sidecar
         entry = curbside.review_site_document(args.card_id, action=action,
                                               reviewer=args.reviewer, note=args.note or "")
@@ -178,6 +176,8 @@ def cmd_content_review(args: argparse.Namespace) -> int:
         print(f"{args.card_id}: {action}d by {entry['reviewer']} at {entry['at']}{due} "
               f"(version {entry['version_before']} -> {entry['version_after']})")
         return 0
+    record = review_card(
+        curbside.settings.content_dir, args.card_id, action=action, reviewer=args.reviewer,
         note=args.note or "",
     )
     if curbside.files.exists():  # serve the new status right away

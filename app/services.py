@@ -20,19 +20,19 @@ from app.errors import BadQuestion
 from app.settings import Settings
 from credit_capture.episodes import open_episode
 from credit_capture.models import Inquiry
-from credit_capture.store import get_inquiry, save_inquiry
+from credit_capture.store import get_inquiry, make_engine, save_inquiry
 from retrieval.cards import load_cards
 from retrieval.composer import compose
 from retrieval.corpus import load_jsonl
+from retrieval.errors import ContentError
 from retrieval.index import IndexFiles
 from retrieval.ingest import IngestReport, ingest, remove
-from retrieval.errors import ContentError
 from retrieval.models import Answer, Document
 from retrieval.query import search_text
 from retrieval.search import HybridSearcher
+from retrieval.site_docs import SiteLibrary, parse_site_document, site_documents
 
 log = logging.getLogger("curbside")
-from retrieval.site_docs import SiteLibrary, parse_site_document, site_documents
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ class Curbside:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._searcher: HybridSearcher | None = None
-
         self._generation = 0  # catalog generation the searcher was loaded at
+
     @cached_property
     def files(self) -> IndexFiles:
         return IndexFiles(
@@ -88,10 +88,13 @@ class Curbside:
 
     @cached_property
     def engine(self):
-        from app.db import open_engine  # upgrades the schema first, or refuses
+        import app.accounts  # noqa: F401  (register every table before create_all)
+        import credit_capture.audit  # noqa: F401
+        import credit_capture.claims  # noqa: F401
+        import credit_capture.episodes  # noqa: F401
 
         db = self.settings.database
-        return open_engine(
+        return make_engine(
             self.settings.resolved_database_url, pool_size=db.pool_size,
             max_overflow=db.max_overflow, pool_timeout=db.pool_timeout,
             sqlite_busy_timeout=db.sqlite_busy_timeout,
@@ -109,13 +112,13 @@ class Curbside:
 
         return PhiScrubber()
 
+    def searcher(self) -> HybridSearcher:
         """The searcher, reloaded when the catalog changed (a review or ingest by the CLI
         takes effect in a running server at its next search)."""
         if self._searcher is not None and self.files.catalog().generation() != self._generation:
             self._searcher = None
-    def searcher(self) -> HybridSearcher:
-            self._generation = self.files.catalog().generation() if self.files.exists() else 0
         if self._searcher is None:
+            self._generation = self.files.catalog().generation() if self.files.exists() else 0
             self._searcher = HybridSearcher(
                 self.files,
                 candidates=self.settings.retrieval.candidates,
@@ -140,25 +143,6 @@ class Curbside:
     def ingest_jsonl(self, path: Path, *, progress: bool = False) -> IngestReport:
         return self._ingest(load_jsonl(path), progress=progress)
 
-    def _ingest(self, documents, *, progress: bool) -> IngestReport:
-        report = ingest(self.files, documents, progress=progress)
-        self._searcher = None  # reload catalog and BM25 on next search
-        return report
-
-    # ask --------------------------------------------------------------------
-    def validate_question(self, question: object) -> str:
-        if not isinstance(question, str):
-            raise BadQuestion("'question' must be a string.")
-        if not question.strip():
-            raise BadQuestion("The question is empty.")
-        if len(question) > self.settings.max_question_chars:
-            raise BadQuestion(
-                f"The question is {len(question)} characters long; "
-                f"the limit is {self.settings.max_question_chars}."
-            )
-        return question
-
-    def answer(self, question: str, *, specialty: str | None = None) -> Answer:
     # site documents (PDF, HTML, DOCX) ----------------------------------------
     @cached_property
     def site_library(self) -> SiteLibrary:
@@ -204,6 +188,25 @@ class Curbside:
             self._ingest(site_documents(doc, record), progress=False)
         return entry
 
+    def _ingest(self, documents, *, progress: bool) -> IngestReport:
+        report = ingest(self.files, documents, progress=progress)
+        self._searcher = None  # reload catalog and BM25 on next search
+        return report
+
+    # ask --------------------------------------------------------------------
+    def validate_question(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise BadQuestion("'question' must be a string.")
+        if not question.strip():
+            raise BadQuestion("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise BadQuestion(
+                f"The question is {len(question)} characters long; "
+                f"the limit is {self.settings.max_question_chars}."
+            )
+        return question
+
+    def answer(self, question: str, *, specialty: str | None = None) -> Answer:
         """Scrub, retrieve and compose without logging (benchmarks and evals use this)."""
         return self._respond(question, specialty=specialty)[0]
 
