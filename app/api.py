@@ -16,6 +16,11 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 class AskRequest(BaseModel):
     question: str = Field(description="The clinical question, up to 2,000 characters.")
     specialty: str | None = Field(None, description="Restrict to one specialty's content.")
+    follow_up_to: str | None = Field(
+        None, max_length=64,
+        description="Your previous inquiry's id: a follow-up ('and if stridor at rest?') "
+        "then keeps that question's topic.",
+    )
 
 
 class CitationOut(BaseModel):
@@ -24,6 +29,12 @@ class CitationOut(BaseModel):
     url: str
     snippet: str
     score: float
+    last_reviewed: str | None = Field(None, description="When the cited card was reviewed.")
+
+
+class SuggestionOut(BaseModel):
+    doc_id: str
+    title: str
 
 
 class AnswerOut(BaseModel):
@@ -33,6 +44,15 @@ class AnswerOut(BaseModel):
     abstain_reason: str | None
     citations: list[CitationOut]
     mode: str
+    confidence: str = Field("high", description="'low' when the match is weak: check the card.")
+    calculations: list[str] = Field(
+        default_factory=list, description="Doses computed from a quoted per-kg rule."
+    )
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list, description="Nearest cards, when the answer abstains."
+    )
+    gap: bool = Field(False, description="Abstained on a clinical question: logged as a gap.")
+    follow_up: bool = Field(False, description="Read as a follow-up of `follow_up_to`.")
     demo: bool = Field(description="True when a cited card is demonstration content.")
     latency_ms: float
     inquiry_id: str
@@ -46,7 +66,7 @@ def ask(body: AskRequest, curbside: CurbsideDep, user: CurrentUserDep,
         raise SignInRequired()
     learner_id = user.id if user else None
     return curbside.ask(body.question, specialty=body.specialty, learner_id=learner_id,
-                        session=session).as_dict()
+                        session=session, follow_up_to=body.follow_up_to).as_dict()
 
 
 @router.get("/inquiries/{inquiry_id}", response_model=InquiryPublic, summary="A logged inquiry")

@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from app.logs import configure_logging
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -149,7 +151,7 @@ def cmd_content_lint(args: argparse.Namespace) -> int:
         if not path.exists():
             raise CliError(f"{path}: no such file or folder")
     report = lint_report(paths, specialties=allowed_specialties(settings.content_dir),
-                         strict=args.strict)
+                         strict=args.strict, today=settings.today())
     problems = report.problems
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -192,7 +194,8 @@ def cmd_content_coverage(args: argparse.Namespace) -> int:
     from app.settings import Settings
     from retrieval.governance import coverage
 
-    report = coverage(Settings().content_dir, today=args.today)
+    settings = Settings()
+    report = coverage(settings.content_dir, today=args.today or settings.today())
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -377,7 +380,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from sqlmodel import Session
 
-    from app.accounts import ensure_first_admin
+    from app.accounts import ensure_first_admin, write_private
     from app.main import create_app
     from app.settings import Settings
 
@@ -387,11 +390,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         curbside.ingest_cards(progress=True)
     with Session(curbside.engine) as session:
         first = ensure_first_admin(session)
-    if first:
-        print(f"first run: created admin {first[0]} with password {first[1]} "
-              "(change it by adding your own admin)", file=sys.stderr)
-    app = create_app(Settings(), warm=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    if first:  # never in the log: logs are collected and kept; this file is only yours
+        secret = curbside.settings.home.resolve() / "first-admin-password.txt"
+        write_private(secret, f"email: {first[0]}\npassword: {first[1]}\n")
+        print(f"first run: created admin {first[0]}; the password is in {secret} "
+              "(readable only by you; delete it once you have signed in)", file=sys.stderr)
+    options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": False}
+    if args.workers > 1:  # each worker process builds its own app from the environment
+        uvicorn.run("app.main:served_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(Settings(), warm=True), **options)
     return 0
 
 
@@ -435,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     content.set_defaults(handler=_usage(content))
     content_lint = content_sub.add_parser("lint", help="check cards: schema, ids, sources, dates")
     content_lint.add_argument("paths", nargs="*", help="card files or folders (default: content/)")
+    content_lint.add_argument("--strict", action="store_true",
+                              help="sources without a checked date or label version are errors")
     content_lint.set_defaults(handler=cmd_content_lint)
     content_review = content_sub.add_parser("review", help="approve or retire a card")
     content_review.add_argument("card_id", metavar="ID")
@@ -442,12 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
     decision.add_argument("--approve", action="store_true")
     decision.add_argument("--retire", action="store_true")
     content_review.add_argument("--reviewer", required=True, metavar="NAME")
-    content_lint.add_argument("--strict", action="store_true",
-                              help="sources without a checked date or label version are errors")
     content_review.add_argument("--note", help="why (kept in content/reviews.jsonl)")
     content_review.set_defaults(handler=cmd_content_review)
     content_coverage = content_sub.add_parser("coverage", help="cards per specialty and topic")
     content_coverage.add_argument("--json", action="store_true")
+    content_coverage.add_argument("--today", type=_date, metavar="DATE",
+                                  help="report as of DATE (default: today)")
     content_coverage.set_defaults(handler=cmd_content_coverage)
     content_check = content_sub.add_parser(
         "check", help="find statements in different cards that contradict each other")
@@ -455,8 +465,6 @@ def build_parser() -> argparse.ArgumentParser:
     content_check.add_argument("--verbose", action="store_true",
                                help="also list acknowledged differences")
     content_check.set_defaults(handler=cmd_content_check)
-    content_coverage.add_argument("--today", type=_date, metavar="DATE",
-                                  help="report as of DATE (default: today)")
 
     verify = sub.add_parser("verify", help="label claims against evidence passages")
     verify.add_argument("--file", required=True, metavar="PAIRS.jsonl",
@@ -512,6 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app and API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_positive, default=1,
+                       help="worker processes (they share only the database and the index)")
     serve.set_defaults(handler=cmd_serve)
     from app.insights_cli import register
 
@@ -520,7 +530,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
+    configure_logging()  # before any library is imported: no DEBUG lines, no banners
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -54,13 +54,14 @@ def home(request: Request, curbside: CurbsideDep):
 @router.post("/", response_class=HTMLResponse)
 def ask_page(
     request: Request, curbside: CurbsideDep, user: CurrentUserDep, session: SessionDep,
-    question: str = Form(""),
+    question: str = Form(""), follow_up_to: str = Form(""),
 ):
     """The no-JavaScript path: the form posts here and the page renders the answer."""
     if user is None and not curbside.settings.allow_anonymous:
         raise SignInRequired()
     try:
-        outcome = curbside.ask(question, learner_id=user.id if user else None, session=session)
+        outcome = curbside.ask(question, learner_id=user.id if user else None, session=session,
+                               follow_up_to=follow_up_to[:64] or None)
     except BadQuestion as exc:
         return templates.TemplateResponse(
             request,

@@ -8,6 +8,7 @@ many independent instances as they need.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -19,8 +20,9 @@ from sqlmodel import Session
 from app.errors import BadQuestion
 from app.settings import Settings
 from credit_capture.episodes import open_episode
+from credit_capture.errors import InquiryNotFound
 from credit_capture.models import Inquiry
-from credit_capture.store import get_inquiry, make_engine, save_inquiry
+from credit_capture.store import get_inquiry, save_inquiry
 from retrieval.cards import load_cards
 from retrieval.composer import compose
 from retrieval.corpus import load_jsonl
@@ -28,7 +30,7 @@ from retrieval.errors import ContentError
 from retrieval.index import IndexFiles
 from retrieval.ingest import IngestReport, ingest, remove
 from retrieval.models import Answer, Document
-from retrieval.query import search_text
+from retrieval.query import understand
 from retrieval.search import HybridSearcher
 from retrieval.site_docs import SiteLibrary, parse_site_document, site_documents
 
@@ -58,10 +60,16 @@ class AskOutcome:
                     "url": c.url,
                     "snippet": c.snippet,
                     "score": c.score,
+                    "last_reviewed": c.last_reviewed,
                 }
                 for c in self.answer.citations
             ],
             "mode": self.answer.mode,
+            "confidence": self.answer.confidence,
+            "calculations": self.answer.calculations,
+            "suggestions": [s.model_dump() for s in self.answer.suggestions],
+            "gap": self.answer.gap,
+            "follow_up": bool(self.answer.signals.get("follow_up")),
             "demo": any(c.demo for c in self.answer.citations),
             "latency_ms": round(self.latency_ms, 1),
             "inquiry_id": self.inquiry.id,
@@ -88,16 +96,14 @@ class Curbside:
 
     @cached_property
     def engine(self):
-        import app.accounts  # noqa: F401  (register every table before create_all)
-        import credit_capture.audit  # noqa: F401
-        import credit_capture.claims  # noqa: F401
-        import credit_capture.episodes  # noqa: F401
+        from app.db import open_engine  # upgrades the schema first, or refuses
 
+        self.private_home()
         db = self.settings.database
-        return make_engine(
+        return open_engine(
             self.settings.resolved_database_url, pool_size=db.pool_size,
             max_overflow=db.max_overflow, pool_timeout=db.pool_timeout,
-            sqlite_busy_timeout=db.sqlite_busy_timeout,
+            sqlite_busy_timeout=db.sqlite_busy_timeout, sqlite_synchronous=db.sqlite_synchronous,
         )
 
     @cached_property
@@ -132,6 +138,16 @@ class Curbside:
         self.searcher()
         self.scrubber.scrub("warm up")
         self.searcher().search("warm up", k=1)
+
+    def private_home(self) -> Path:
+        """The home folder, created 0700 and tightened if looser: it holds the database
+        and the index, with clinicians' questions and credit records."""
+        home = self.settings.home
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = home.stat()
+        if found.st_mode & 0o077 and found.st_uid == os.getuid():  # others' folders: leave
+            home.chmod(0o700)
+        return home
 
     # ingest -----------------------------------------------------------------
     def ingest_cards(
@@ -189,6 +205,7 @@ class Curbside:
         return entry
 
     def _ingest(self, documents, *, progress: bool) -> IngestReport:
+        self.private_home()
         report = ingest(self.files, documents, progress=progress)
         self._searcher = None  # reload catalog and BM25 on next search
         return report
@@ -206,42 +223,68 @@ class Curbside:
             )
         return question
 
-    def answer(self, question: str, *, specialty: str | None = None) -> Answer:
+    def answer(
+        self, question: str, *, specialty: str | None = None, previous: str | None = None
+    ) -> Answer:
         """Scrub, retrieve and compose without logging (benchmarks and evals use this)."""
-        return self._respond(question, specialty=specialty)[0]
+        return self._respond(question, specialty=specialty, previous=previous)[0]
 
-    def _respond(self, question: str, *, specialty: str | None = None, steer: str = ""):
+    def _previous_question(
+        self, inquiry_id: str | None, *, learner_id: str | None, session: Session | None
+    ) -> str | None:
+        """The scrubbed question of the asker's own earlier inquiry, or None."""
+        if not inquiry_id:
+            return None
+        try:
+            earlier = self.inquiry(inquiry_id, session=session)
+        except InquiryNotFound:
+            return None
+        return earlier.question if earlier.learner_id == learner_id else None
+
+    def _respond(
+        self, question: str, *, specialty: str | None = None, previous: str | None = None,
+        steer: str = "",
+    ):
         """The answering path shared by `answer` and `ask`: PHI is scrubbed first, and
-        retrieval sees only the scrubbed text minus placeholders and model-directed chatter."""
+        retrieval sees only the scrubbed text minus placeholders and model-directed chatter.
+        `previous` is the same conversation's last scrubbed question, used only when this
+        one is a follow-up ("and if stridor at rest?")."""
         scrubbed = self.scrubber.scrub(question)
         # `steer`: patient words from an EHR launch ("4 years old female"); they steer the
         # search like typed context but are not part of the question and are not recorded.
-        query = search_text(f"{scrubbed.text} {steer}".strip())
-        result = self.searcher().search(query, k=self.settings.retrieval.top_k,
-                                        specialty=specialty)
+        understood = understand(f"{scrubbed.text} {steer}".strip(), previous=previous)
+        result = self.searcher().search(understood, k=self.settings.retrieval.top_k,
+                                        specialty=specialty, today=self.settings.today())
         answer = compose(
-            query,
+            understood,
             result.passages,
             result.coverage,
             max_words=self.settings.answer.max_words,
             max_sentences=self.settings.answer.max_sentences,
         )
-        answer.signals = result.coverage.as_dict()
+        answer.signals = result.coverage.as_dict() | {
+            "follow_up": understood.follow_up,
+            "patient_context": {} if steer else understood.context.as_dict(),
+        }
         return answer, scrubbed
 
     def ask(
         self, question: str, *, learner_id: str | None = None, specialty: str | None = None,
-        session: Session | None = None, steer: str = "",
+        session: Session | None = None, steer: str = "", follow_up_to: str | None = None,
     ) -> AskOutcome:
         """Answer a clinician's question and log it, scrubbed, as a potential episode.
 
         `session` is the request's own (shared with its sign-in check); none is touched
         while the answer is computed, and the write ends its transaction, so a request
         borrows a pooled connection only for the milliseconds of the insert.
+        `follow_up_to` names the same learner's previous inquiry, whose (scrubbed) question
+        gives a follow-up such as "and if stridor at rest?" its topic.
         """
         question = self.validate_question(question)
+        previous = self._previous_question(follow_up_to, learner_id=learner_id, session=session)
         started = time.perf_counter()
-        answer, scrubbed = self._respond(question, specialty=specialty, steer=steer)
+        answer, scrubbed = self._respond(question, specialty=specialty, steer=steer,
+                                         previous=previous)
         latency_ms = (time.perf_counter() - started) * 1000
         inquiry = Inquiry(
             question=scrubbed.text,
@@ -256,7 +299,8 @@ class Curbside:
                  "score": c.score}
                 for c in answer.citations
             ],
-            signals=answer.signals,
+            signals=answer.signals | {"confidence": answer.confidence, "gap": answer.gap,
+                                      "follow_up_of": follow_up_to if previous else None},
             phi_kinds=sorted({span.kind for span in scrubbed.spans}),
         )
         episode_id = None

@@ -6,7 +6,9 @@ never share a database or an index.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +63,11 @@ class DatabaseSettings(BaseModel):
         10.0, gt=0, le=120,
         description="Seconds a SQLite write waits for another process's write to finish.",
     )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        "NORMAL",
+        description="SQLite durability: NORMAL keeps every commit through a crash or kill -9 "
+        "of the server; FULL also through power loss, at an fsync (~5 ms) per write.",
+    )
 
 
 class Settings(BaseSettings):
@@ -87,11 +94,17 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="Model name for CURBSIDE_LLM=openai.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     allow_anonymous: bool = Field(True, description="Allow asking without signing in.")
+    frozen_date: date | None = Field(
+        None,
+        description="Pin 'today' (YYYY-MM-DD) for review-date checks. Tests and CI pin it so "
+        "that a future calendar date never fails the build; unset in production.",
+    )
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     insights: InsightsSettings = Field(
         default_factory=InsightsSettings, description="Themes, gaps and k-anonymity for planners."
     )
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     smart_clients: dict[str, str] = Field(
         default_factory=dict,
         description='SMART App Launch: registered EHRs, JSON {"<iss>": "<client_id>"}; '
@@ -100,7 +113,10 @@ class Settings(BaseSettings):
     ehr: EhrSettings = Field(
         default_factory=EhrSettings, description="Infobutton, SMART launch and CDS Hooks."
     )
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+
+    def today(self) -> date:
+        """The clock every review-date decision reads: one seam, frozen in tests."""
+        return self.frozen_date or date.today()
 
     @property
     def index_dir(self) -> Path:

@@ -83,7 +83,8 @@ def run_set(curbside, name: str, inscope, oos, followups, side: str, show: bool)
         print(f"  out-of-scope answered    {oos_answered / len(oos):6.3f}")
     if followups:
         print(f"  follow-ups right card    {follow_right / len(followups):6.3f}")
-    print(f"  latency p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms")
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    print(f"  latency p50 {p50:.1f} ms, p95 {p95:.1f} ms")
 
 
 def main() -> None:

@@ -134,7 +134,7 @@ def main() -> None:
     args = parser.parse_args()
     for kind in args.kinds:
         data = card_data() if kind == "card" else record_data()
-        current = np.array([WEIGHTS[kind]["bias"]] + [WEIGHTS[kind][f] for f in FEATURES])
+        current = np.array([WEIGHTS[kind]["bias"]] + [WEIGHTS[kind].get(f, 0.0) for f in FEATURES])
         print(f"== {kind} documents ({', '.join(FEATURES)})")
         report(data, current, "current weights:")
         theta = fit(data)

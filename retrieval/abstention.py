@@ -42,7 +42,8 @@ WEIGHTS = {
     "record": {"bias": -7.42, "dense": 8.64, "lexical": 3.32, "coverage": 1.76, "title": -2.30,
                "anchor": -0.51, "anchor_title": 1.88, "margin": 11.35},
 }
-FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title", "margin")
+FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title", "margin",
+            "answerable")
 _NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?[a-z%]{0,3}$")  # "150", "26c", "5mg", "72yo": values
 _UNITS = frozenset(
     "kg kgs lb lbs mg mcg g ml l dl mmol meq mol iu units unit hr hrs h min mins sec ms bpm "
@@ -63,6 +64,7 @@ class Coverage:
     anchor: float = 0.0
     anchor_title: float = 0.0
     margin: float = 0.0
+    answerable: float = 0.5
     key_terms: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default_factory=tuple)
 
@@ -77,13 +79,16 @@ class Coverage:
             "anchor": self.anchor,
             "anchor_title": self.anchor_title,
             "margin": round(self.margin, 4),
+            "answerable": round(self.answerable, 4),
             "decision_score": round(self.score(), 4),
             "missing_terms": len(self.missing),
         }
 
     def score(self) -> float:
         weights = WEIGHTS.get(self.kind, WEIGHTS["record"])
-        return weights["bias"] + sum(weights[name] * getattr(self, name) for name in FEATURES)
+        return weights["bias"] + sum(
+            weights.get(name, 0.0) * getattr(self, name) for name in FEATURES
+        )
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ def measure_coverage(
     title_terms: Callable[[str], frozenset[str]],
     idf: Callable[[str], float],
     in_library: Callable[[str], bool] = lambda term: True,
+    answerable: float = 0.5,
 ) -> Coverage:
     """Signals of the best-ranked document for the abstention rule.
 
@@ -174,6 +180,7 @@ def measure_coverage(
         anchor=float(anchor is not None and _mentions(present, anchor)),
         anchor_title=float(anchor is not None and _mentions(in_title, anchor)),
         margin=best.score - rival,
+        answerable=answerable,
         key_terms=tuple(term.word for term in wanted.values()),
         missing=tuple(term.word for term in wanted.values() if not _mentions(present, term)),
     )

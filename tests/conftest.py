@@ -22,6 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 def _isolated_home(tmp_path, monkeypatch):
     """No test touches ./.curbside: each gets its own CURBSIDE_HOME."""
     monkeypatch.setenv("CURBSIDE_HOME", str(tmp_path / "home"))
+    # One clock for every review-date decision, pinned to the library's last sweep, so the
+    # suite passes on any future calendar date (tests that need another day pass their own).
+    monkeypatch.setenv("CURBSIDE_FROZEN_DATE", "2026-12-07")
     monkeypatch.delenv("CURBSIDE_DATABASE_URL", raising=False)
 
 
@@ -29,7 +32,8 @@ def _isolated_home(tmp_path, monkeypatch):
 def content_home(tmp_path_factory) -> Path:
     """One index of the shipped cards, built once per test session (read-only for tests)."""
     home = tmp_path_factory.mktemp("content-home")
-    Curbside(Settings(home=home, content_dir=REPO / "content")).ingest_cards()
+    Curbside(Settings(home=home, content_dir=REPO / "content",
+                      frozen_date="2026-12-07")).ingest_cards()
     return home
 
 
@@ -40,6 +44,7 @@ def settings(content_home, tmp_path) -> Settings:
         home=content_home,
         content_dir=REPO / "content",
         database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        frozen_date="2026-12-07",
     )
 
 

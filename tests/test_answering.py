@@ -57,3 +57,71 @@ def test_specialty_filter_restricts_the_cards_searched(curbside):
     docs = curbside.searcher().documents
     assert result.passages
     assert all("dermatology" in docs[p.doc_id][0].specialty for p in result.passages)
+
+
+def test_a_high_potassium_is_answered_from_the_hyperkalemia_card(curbside):
+    answer = curbside.answer("K 6.9 what now")
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "hyperkalemia-emergency-management"
+
+
+def test_a_typed_egfr_leads_with_the_threshold_it_falls_under(curbside):
+    answer = curbside.answer("metformin eGFR 28 stop?")
+    assert answer.citations[0].doc_id == "metformin-egfr-thresholds"
+    lead = answer.answer.splitlines()[0]
+    assert "below 30" in lead or "less than 30" in lead, lead
+
+
+def test_a_weight_gives_a_computed_dose_in_kg_and_never_a_pound_table(curbside):
+    answer = curbside.answer("croup dex dose 14kg")
+    assert answer.citations[0].doc_id == "croup-dexamethasone-dosing"
+    assert any(line.startswith("For 14 kg:") and "mg/kg × 14 kg" in line
+               for line in answer.calculations), answer.answer
+    ibuprofen = curbside.answer("ibuprofen dose 12kg")
+    assert not ibuprofen.abstained
+    assert " lb" not in ibuprofen.answer
+
+
+def test_shorthand_brands_and_everyday_words_do_not_cause_refusals(curbside):
+    for question in ["t2d a1c 8 on metformin ok to add ozempic?", "spo2 88 copd target ok?",
+                     "hyperkalaemia treatment"]:
+        answer = curbside.answer(question)
+        assert not answer.abstained, (question, answer.abstain_reason)
+
+
+def test_a_refusal_offers_near_cards_and_is_a_gap_only_for_clinical_questions(curbside):
+    refused = curbside.answer("tacrolimus trough target kidney transplant year 1")
+    assert refused.abstained and refused.gap
+    assert refused.suggestions and all(s.title for s in refused.suggestions)
+    greeting = curbside.answer("hi")
+    assert greeting.abstained and not greeting.gap and not greeting.suggestions
+
+
+def test_the_answer_names_its_card_and_review_date(curbside):
+    answer = curbside.answer("croup dexamethasone dose")
+    assert answer.citations[0].title
+    assert answer.citations[0].last_reviewed  # a card's last review date, shown with it
+
+
+def test_a_follow_up_keeps_the_topic_of_the_previous_question(client):
+    first = client.post("/api/v1/ask", json={"question": "croup dex dose 14kg"}).json()
+    follow = client.post("/api/v1/ask", json={"question": "and if stridor at rest?",
+                                              "follow_up_to": first["inquiry_id"]}).json()
+    assert follow["follow_up"] is True
+    assert follow["citations"][0]["doc_id"] == "croup-dexamethasone-dosing"
+    alone = client.post("/api/v1/ask", json={"question": "and if stridor at rest?"}).json()
+    assert alone["follow_up"] is False
+
+
+def test_review_dates_are_judged_by_the_settings_clock(tmp_path):
+    content = tmp_path / "content"
+    write_card(content, "served", condition="zorblax fever", review_due="2027-01-01")
+    home = tmp_path / "home"
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    before = Curbside(Settings(home=home, content_dir=content, database_url=db,
+                               frozen_date="2026-12-31"))
+    before.ingest_cards()
+    assert not before.answer("zorblax fever treatment quinaprofen").abstained
+    after = Curbside(Settings(home=home, content_dir=content, database_url=db,
+                              frozen_date="2027-01-02"))
+    assert after.answer("zorblax fever treatment quinaprofen").abstained

@@ -17,14 +17,35 @@
     if (data.abstained) {
       article.append(el("h2", {}, "Not covered by vetted content"));
       article.append(el("p", { class: "reason" }, data.abstain_reason));
-      article.append(el("p", { class: "gap-logged" },
+      if (data.suggestions && data.suggestions.length) {
+        article.append(el("p", { class: "suggest-lead" }, "Did you mean:"));
+        const list = el("ul", { class: "suggestions" });
+        data.suggestions.forEach((s) => {
+          const item = el("li");
+          item.append(el("a", { href: "/content/" + encodeURIComponent(s.doc_id) }, s.title));
+          list.append(item);
+        });
+        article.append(list);
+      }
+      if (data.gap) article.append(el("p", { class: "gap-logged" },
         "We logged this question as a content gap for the CME planners."));
     } else {
       if (data.demo) article.append(el("p", { class: "demo-label" },
         "Demonstration content: verify before clinical use."));
+      if (data.confidence === "low") article.append(el("p", { class: "low-confidence" },
+        "Low confidence: the closest card may not answer exactly this. Check the source."));
       const text = el("div", { class: "answer-text" });
-      data.answer.split("\n").forEach((line) => text.append(el("p", {}, line.replace(/^- /, ""))));
+      data.answer.split("\n").forEach((line) => {
+        const shown = line.replace(/^- /, "");
+        const calc = /^For [\d.]+ kg: /.test(shown);
+        text.append(el("p", calc ? { class: "calculation" } : {}, shown));
+      });
       article.append(text);
+      const card = data.citations[0];
+      const source = el("p", { class: "source-card" }, "From ");
+      source.append(el("a", { href: "/content/" + encodeURIComponent(card.doc_id) }, card.title));
+      if (card.last_reviewed) source.append(" · reviewed " + card.last_reviewed);
+      article.append(source);
       const list = el("ol", { class: "citations" });
       data.citations.forEach((c, i) => {
         const details = el("details", { class: "chip" });
@@ -47,8 +68,10 @@
       article.append(claim);
     }
     article.append(el("p", { class: "meta" },
-      data.latency_ms + " ms · inquiry " + data.inquiry_id.slice(0, 8)));
+      data.latency_ms + " ms · inquiry " + data.inquiry_id.slice(0, 8) +
+      (data.follow_up ? " · read as a follow-up" : "")));
     result.replaceChildren(article);
+    form.follow_up_to.value = data.inquiry_id;
   }
 
   form.addEventListener("submit", async (event) => {
@@ -59,7 +82,7 @@
       const response = await fetch("/api/v1/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question }),
+        body: JSON.stringify({ question, follow_up_to: form.follow_up_to.value || null }),
       });
       const data = await response.json();
       if (!response.ok) {
