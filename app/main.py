@@ -59,6 +59,10 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(profile_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)
+    from app import insights_pages  # planners: /insights and /api/v1/insights
+
+    app.include_router(insights_pages.router)
+    app.include_router(insights_pages.api)
     app.include_router(ehr_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     _install_error_handlers(app)

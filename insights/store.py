@@ -149,3 +149,8 @@ def assign(session: Session, assignments: list[tuple[str, str | None, float]]) -
 def retire_all(session: Session) -> None:
     session.execute(update(Theme).values(active=False))
     session.execute(update(ThemeInquiry).values(theme_id=None, similarity=0.0))
+
+
+def has_demo(session: Session) -> bool:
+    query = select(Inquiry.id).where(Inquiry.origin == "demo").limit(1)
+    return session.execute(query).first() is not None

@@ -1,0 +1,132 @@
+"""Planner pages and API: needs-assessment dashboard, theme drill-down, exports.
+
+Thin routes: parse the filters, call `insights.dashboard`, render. Planners (and admins)
+only; the pages show counts and scrubbed example questions, never who asked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
+from sqlmodel import Session, select
+
+from app.accounts import User
+from app.deps import CurbsideDep, PlannerDep
+from app.insights_service import insights_of
+from app.pages import templates
+from app.services import Curbside
+from insights import dashboard as boards
+from insights.signals import Period
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/insights", tags=["insights"])
+
+
+def _period(curbside: Curbside, weeks: int, start: date | None, end: date | None) -> Period:
+    if start and end:
+        if end < start:
+            raise HTTPException(422, "'end' is before 'start'.")
+        return Period(start, end)
+    return Period.weeks_to(end or curbside.settings.today(), weeks)
+
+
+def _clinicians(curbside: Curbside, specialty: str, profession: str) -> set[str] | None:
+    """Ids of clinicians matching the filters (never shown; only used to select rows)."""
+    if not specialty and not profession:
+        return None
+    query = select(User.id)
+    if specialty:
+        query = query.where(User.specialty == specialty)
+    if profession:
+        query = query.where(User.profession == profession)
+    with Session(curbside.engine) as session:
+        return set(session.exec(query))
+
+
+def _filter_choices(curbside: Curbside) -> dict[str, list[str]]:
+    with Session(curbside.engine) as session:
+        users = session.exec(select(User.specialty, User.profession)).all()
+    return {"specialties": sorted({s for s, _ in users if s}),
+            "professions": sorted({p for _, p in users if p})}
+
+
+def _board(curbside: Curbside, weeks: int, start, end, specialty: str, profession: str):
+    insights = insights_of(curbside)
+    insights.join_new()
+    period = _period(curbside, weeks, start, end)
+    return boards.dashboard(insights, period,
+                            clinicians=_clinicians(curbside, specialty, profession))
+
+
+Weeks = Query(12, ge=1, le=104, description="Weeks up to today (or up to 'end').")
+
+
+@router.get("/insights", response_class=HTMLResponse)
+def insights_page(request: Request, curbside: CurbsideDep, user: PlannerDep,
+                  weeks: int = Weeks, start: date | None = None, end: date | None = None,
+                  specialty: str = "", profession: str = ""):
+    board = _board(curbside, weeks, start, end, specialty, profession)
+    svgs = {name: Markup(svg) for name, svg in board.charts_svg().items()}  # noqa: S704
+    return templates.TemplateResponse(request, "insights.html", {
+        "board": board, "charts": svgs, "weeks": weeks, "specialty": specialty,
+        "profession": profession, "choices": _filter_choices(curbside),
+        "query": request.url.query,
+    })
+
+
+@router.get("/insights/themes/{theme_id}", response_class=HTMLResponse)
+def theme_page(request: Request, theme_id: str, curbside: CurbsideDep, user: PlannerDep,
+               weeks: int = Weeks, start: date | None = None, end: date | None = None,
+               specialty: str = "", profession: str = ""):
+    detail = boards.theme_detail(
+        insights_of(curbside), theme_id, _period(curbside, weeks, start, end),
+        scrub=lambda text: curbside.scrubber.scrub(text).text,
+        clinicians=_clinicians(curbside, specialty, profession),
+    )
+    if detail is None:
+        raise HTTPException(404, "No such theme in this period, or too few clinicians to "
+                                 "show it.")
+    from insights import charts
+
+    return templates.TemplateResponse(request, "insights_theme.html", {
+        "detail": detail, "t": detail.signal,
+        "volume": Markup(charts.svg(charts.volume(detail.weeks))),  # noqa: S704
+        "k": curbside.settings.insights.min_clinicians, "query": request.url.query,
+    })
+
+
+@router.get("/insights/export.csv")
+def export_csv(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
+               start: date | None = None, end: date | None = None, specialty: str = "",
+               profession: str = ""):
+    board = _board(curbside, weeks, start, end, specialty, profession)
+    name = f"curbside-themes-{board.period.start}-{board.period.end}.csv"
+    return Response(board.csv(), media_type="text/csv",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/insights/export.json")
+def export_json(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
+                start: date | None = None, end: date | None = None, specialty: str = "",
+                profession: str = ""):
+    return JSONResponse(_board(curbside, weeks, start, end, specialty, profession).as_dict())
+
+
+@api.get("/themes")
+def api_themes(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
+               start: date | None = None, end: date | None = None, specialty: str = "",
+               profession: str = "") -> dict:
+    """Themes of the period (k-anonymous): the `curbside insights themes --json` object."""
+    board = _board(curbside, weeks, start, end, specialty, profession)
+    return {"themes": [boards.theme_dict(t) for t in board.themes],
+            "suppressed": board.suppressed, "min_clinicians": board.k}
+
+
+@api.get("/dashboard")
+def api_dashboard(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
+                  start: date | None = None, end: date | None = None, specialty: str = "",
+                  profession: str = "") -> dict:
+    return _board(curbside, weeks, start, end, specialty, profession).as_dict()

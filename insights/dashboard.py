@@ -1,0 +1,140 @@
+"""What a planner sees for one period and filter: the dashboard, a theme, the exports.
+
+Everything here is computed from `signals` so the pages, CSV/JSON and the weekly brief
+agree; example questions pass a second PHI scrub (`scrub`, injected) before display.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from insights import charts, signals, store
+from insights.service import Insights
+from insights.signals import Outcomes, Period, ThemeSignal
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    questions: int | None  # None when fewer than k clinicians asked in the selection
+    clinicians: int | None
+    themes: list[ThemeSignal]
+    suppressed: int
+    emerging: list[ThemeSignal]
+    gaps: list[ThemeSignal]
+    weeks: list[dict]
+    outcomes: Outcomes
+    demo_rows: bool
+    k: int
+
+    def chart_specs(self) -> dict[str, dict]:
+        specs = {"volume": charts.volume(self.weeks)}
+        if self.themes:
+            specs["themes"] = charts.ranked_bars(
+                [(t.label, t.questions) for t in self.themes[:10]], title="questions")
+        if self.emerging:
+            specs["emerging"] = charts.emerging(
+                [(t.label, t.earlier_rate, t.recent_rate) for t in self.emerging[:8]])
+        if self.gaps:
+            specs["gaps"] = charts.ranked_bars(
+                [(t.label, t.gaps) for t in self.gaps[:10]],
+                title="unanswered or low-confidence questions", color=charts.ORANGE)
+        if self.outcomes.change_types:
+            specs["outcomes"] = charts.ranked_bars(
+                [(k.replace("_", " "), n) for k, n in self.outcomes.change_types.items()],
+                title="reflections reporting this change")
+        return specs
+
+    def charts_svg(self) -> dict[str, str]:
+        return {name: charts.svg(spec) for name, spec in self.chart_specs().items()}
+
+    def as_dict(self) -> dict:
+        return {
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "min_clinicians": self.k, "questions": self.questions, "clinicians": self.clinicians,
+            "suppressed_themes": self.suppressed,
+            "themes": [theme_dict(t) for t in self.themes],
+            "emerging": [t.id for t in self.emerging], "gaps": [t.id for t in self.gaps],
+            "weeks": self.weeks, "outcomes": vars(self.outcomes),
+        }
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["theme_id", "label", "questions", "clinicians", "recent_questions",
+                         "earlier_per_week", "emerging", "gaps", "gap_rate",
+                         "abstention_rate", "cards", "closest_cards"])
+        for t in self.themes:
+            writer.writerow([t.id, t.label, t.questions, t.clinicians, t.recent,
+                             round(t.earlier_rate, 2), t.emerging, t.gaps, round(t.gap_rate, 3),
+                             round(t.abstention_rate, 3),
+                             " ".join(c["doc_id"] for c in t.cards),
+                             " ".join(c["doc_id"] for c in t.near_cards)])
+        return out.getvalue()
+
+
+def theme_dict(t: ThemeSignal) -> dict:
+    return {"id": t.id, "label": t.label, "terms": t.terms, "clinicians": t.clinicians,
+            "questions": t.questions, "abstention_rate": round(t.abstention_rate, 3),
+            "cards": t.cards, "recent": t.recent, "earlier_per_week": round(t.earlier_rate, 2),
+            "emerging": t.emerging, "gaps": t.gaps, "closest_cards": t.near_cards}
+
+
+def dashboard(insights: Insights, period: Period, *,
+              clinicians: set[str] | None = None) -> Dashboard:
+    settings, k = insights.settings, insights.settings.min_clinicians
+    start, end = period.bounds()
+    with Session(insights.engine) as session:
+        themes = {t.id: t for t in store.active_themes(session)}
+        rows = store.rows(session, start=start, end=end, clinicians=clinicians)
+        reflections = store.outcomes(session)
+        demo = store.has_demo(session)
+    themed, suppressed = signals.theme_signals(rows, themes, period, settings)
+    people = {r.clinician for r in rows if r.clinician}
+    shown = len(people) >= k
+    return Dashboard(
+        period=period, questions=len(rows) if shown else None,
+        clinicians=len(people) if shown else None, themes=themed, suppressed=suppressed,
+        emerging=[t for t in themed if t.emerging], gaps=signals.ranked_gaps(themed),
+        weeks=signals.weekly_volume(rows, period, k),
+        outcomes=signals.outcomes(rows, reflections, k), demo_rows=demo, k=k,
+    )
+
+
+@dataclass
+class ThemeDetail:
+    signal: ThemeSignal
+    examples: list[str]
+    weeks: list[dict]
+    outcomes: Outcomes
+
+
+def theme_detail(insights: Insights, theme_id: str, period: Period, *,
+                 scrub: Callable[[str], str], clinicians: set[str] | None = None,
+                 examples: int = 8) -> ThemeDetail | None:
+    """One theme in the period, or None when it is unknown or below k clinicians."""
+    start, end = period.bounds()
+    with Session(insights.engine) as session:
+        themes = {t.id: t for t in store.active_themes(session) if t.id == theme_id}
+        rows = [r for r in store.rows(session, start=start, end=end, clinicians=clinicians)
+                if r.theme_id == theme_id]
+        reflections = store.outcomes(session)
+    found, _ = signals.theme_signals(rows, themes, period, insights.settings)
+    if not found:
+        return None
+    k = insights.settings.min_clinicians
+    seen, shown = set(), []
+    for row in sorted(rows, key=lambda r: (r.created_at, r.inquiry_id), reverse=True):
+        text = scrub(row.question).strip()
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            shown.append(text)
+        if len(shown) == examples:
+            break
+    return ThemeDetail(found[0], shown, signals.weekly_volume(rows, period, k),
+                       signals.outcomes(rows, reflections, k))

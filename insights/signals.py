@@ -1,0 +1,181 @@
+"""Signals per theme and period: volume, trend, emerging themes, gaps and outcomes.
+
+Pure functions over `store.Row`s, so pages, exports and the weekly brief compute the same
+figures. Every figure that rests on fewer than k distinct clinicians is suppressed
+(`None`), never shown as a small number that could point at a person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from insights.settings import InsightsSettings
+from insights.store import Row
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in whole days, UTC."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def iso_week(cls, text: str) -> Period:
+        """'2026-W45' -> that Monday to the next Monday; ValueError with a plain message."""
+        try:
+            year, week = text.upper().split("-W")
+            monday = date.fromisocalendar(int(year), int(week), 1)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not an ISO week like 2026-W45") from exc
+        return cls(monday, monday + timedelta(days=7))
+
+    @classmethod
+    def weeks_to(cls, end: date, weeks: int) -> Period:
+        monday = end - timedelta(days=end.weekday())
+        return cls(monday - timedelta(weeks=weeks - 1), monday + timedelta(days=7))
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (datetime.combine(self.start, datetime.min.time(), UTC),
+                datetime.combine(self.end, datetime.min.time(), UTC))
+
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%d} to {self.end - timedelta(days=1):%Y-%m-%d}"
+
+
+def week_of(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def is_gap(row: Row, settings: InsightsSettings) -> bool:
+    """An abstention, or an answer the abstention rule barely accepted."""
+    return row.abstained or (row.decision_score is not None
+                             and row.decision_score < settings.low_confidence_score)
+
+
+@dataclass
+class ThemeSignal:
+    id: str
+    label: str
+    terms: list[str]
+    questions: int
+    clinicians: int
+    recent: int  # questions in the last `recent_weeks` weeks of the period
+    earlier_rate: float  # weekly questions before that
+    emerging: bool
+    gaps: int
+    gap_rate: float
+    abstention_rate: float
+    cards: list[dict] = field(default_factory=list)
+    near_cards: list[dict] = field(default_factory=list)
+
+    @property
+    def trend(self) -> str:
+        return "new" if self.earlier_rate == 0 else f"{self.recent_rate / self.earlier_rate:.1f}×"
+
+    @property
+    def recent_rate(self) -> float:
+        return self.recent / max(self.recent_weeks, 1)
+
+    recent_weeks: int = 4
+
+
+def theme_signals(rows: list[Row], themes: dict, period: Period,
+                  settings: InsightsSettings) -> tuple[list[ThemeSignal], int]:
+    """Signals of each theme with at least k clinicians in `rows` (already filtered to the
+    period), biggest first, and the number suppressed."""
+    weeks = max((period.end - period.start).days // 7, 1)
+    recent_weeks = min(settings.recent_weeks, weeks)
+    recent_from = datetime.combine(period.end - timedelta(weeks=recent_weeks),
+                                   datetime.min.time(), UTC)
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.theme_id in themes:
+            grouped.setdefault(row.theme_id, []).append(row)
+    signals, suppressed = [], 0
+    for theme_id, members in grouped.items():
+        people = {r.clinician for r in members if r.clinician}
+        if len(people) < settings.min_clinicians:
+            suppressed += 1
+            continue
+        theme = themes[theme_id]
+        recent = sum(_aware(r.created_at) >= recent_from for r in members)
+        earlier_weeks = weeks - recent_weeks
+        earlier_rate = (len(members) - recent) / earlier_weeks if earlier_weeks else 0.0
+        recent_rate = recent / recent_weeks
+        gaps = sum(is_gap(r, settings) for r in members)
+        signal = ThemeSignal(
+            id=theme_id, label=theme.label, terms=list(theme.terms), questions=len(members),
+            clinicians=len(people), recent=recent, earlier_rate=earlier_rate,
+            emerging=recent > 0 and (earlier_rate == 0 and earlier_weeks > 0
+                                     or recent_rate >= settings.emerging_ratio * earlier_rate
+                                     > 0),
+            gaps=gaps, gap_rate=gaps / len(members),
+            abstention_rate=sum(r.abstained for r in members) / len(members),
+            cards=list(theme.cards), near_cards=list(theme.near_cards),
+        )
+        signal.recent_weeks = recent_weeks
+        signals.append(signal)
+    signals.sort(key=lambda s: (-s.questions, s.id))
+    return signals, suppressed
+
+
+def ranked_gaps(signals: list[ThemeSignal]) -> list[ThemeSignal]:
+    """Themes with gaps, most unanswered or weakly answered questions first."""
+    return sorted((s for s in signals if s.gaps), key=lambda s: (-s.gaps, -s.gap_rate, s.id))
+
+
+def weekly_volume(rows: list[Row], period: Period, k: int) -> list[dict]:
+    """Questions per ISO week of the period; weeks with fewer than k clinicians -> None."""
+    counts: Counter[str] = Counter()
+    people: dict[str, set[str]] = {}
+    gaps: Counter[str] = Counter()
+    for row in rows:
+        week = week_of(row.created_at)
+        counts[week] += 1
+        gaps[week] += row.abstained
+        if row.clinician:
+            people.setdefault(week, set()).add(row.clinician)
+    out, day = [], period.start
+    while day < period.end:
+        week = week_of(datetime.combine(day, datetime.min.time()))
+        shown = len(people.get(week, ())) >= k
+        out.append({"week": week, "questions": counts[week] if shown else None,
+                    "abstained": gaps[week] if shown else None})
+        day += timedelta(days=7)
+    return out
+
+
+@dataclass
+class Outcomes:
+    reflections: int
+    clinicians: int
+    changed_pct: float | None
+    outcomes: dict[str, int]
+    change_types: dict[str, int]
+    barriers_reported: int
+    suppressed: bool
+
+
+def outcomes(rows: list[Row], reflections: dict, k: int) -> Outcomes:
+    """What clinicians reported changing after the questions in `rows` (counts only: no
+    free text leaves the reflection)."""
+    found = [reflections[r.inquiry_id] for r in rows if r.inquiry_id in reflections]
+    people = {f.learner_id for f in found}
+    if len(people) < k:
+        return Outcomes(len(found), len(people), None, {}, {}, 0, suppressed=True)
+    kinds = Counter(f.outcome for f in found)
+    changes = Counter(t for f in found for t in (f.change_types or []))
+    return Outcomes(
+        reflections=len(found), clinicians=len(people),
+        changed_pct=100 * kinds["changed"] / len(found), outcomes=dict(kinds.most_common()),
+        change_types=dict(changes.most_common()),
+        barriers_reported=sum(bool(f.barriers) for f in found), suppressed=False,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
