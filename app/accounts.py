@@ -8,10 +8,12 @@ Users are never hard-deleted (credit records must stay attributable for six year
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -149,6 +151,16 @@ def user_for_secret(session: Session, *, cookie: str | None, bearer: str | None)
             user_id = web.user_id
     user = session.get(User, user_id) if user_id else None
     return user if user and user.active else None
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a secret readable only by the owner (0600 from the start, never world-readable
+    for a moment), replacing any earlier copy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # an existing file keeps its old mode otherwise
+        handle.write(text)
 
 
 def ensure_first_admin(session: Session) -> tuple[str, str] | None:

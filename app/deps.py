@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
@@ -39,6 +40,10 @@ def _db(request: Request) -> Iterator[Session]:
             yield session
         except PoolTimeout as exc:
             raise DatabaseBusy(BUSY_MESSAGE) from exc
+        except OperationalError as exc:  # SQLite: another writer held the file too long
+            if "database is locked" in str(exc):
+                raise DatabaseBusy(BUSY_MESSAGE) from exc
+            raise
 
 
 def _current_user(request: Request, session: Annotated[Session, Depends(_db)]) -> User | None:

@@ -74,6 +74,15 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     return app
 
 
+def served_app() -> FastAPI:
+    """Factory for `curbside serve --workers N`: each worker process builds its own app
+    (settings from the environment, models loaded before the first request)."""
+    from app.logs import configure_logging
+
+    configure_logging()
+    return create_app(Settings(), warm=True)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     """Domain errors become 4xx/5xx JSON with a message, never a stack trace."""
     for error, status in _STATUS_BY_ERROR.items():
