@@ -69,6 +69,7 @@ class AskOutcome:
             "calculations": self.answer.calculations,
             "suggestions": [s.model_dump() for s in self.answer.suggestions],
             "gap": self.answer.gap,
+            "clinical": self.answer.clinical,
             "follow_up": bool(self.answer.signals.get("follow_up")),
             "demo": any(c.demo for c in self.answer.citations),
             "latency_ms": round(self.latency_ms, 1),
@@ -307,7 +308,7 @@ class Curbside:
         own = session is None
         with Session(self.engine, expire_on_commit=False) if own else nullcontext(session) as db:
             inquiry = save_inquiry(db, inquiry)
-            if learner_id:  # a signed-in learner's question opens a point-of-care episode
+            if learner_id and answer.clinical:  # only a clinical question opens an episode
                 episode_id = open_episode(
                     db, inquiry=inquiry, window_days=self.credit_rules.reflection_window_days
                 ).id

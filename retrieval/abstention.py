@@ -67,6 +67,13 @@ class Coverage:
     answerable: float = 0.5
     key_terms: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default_factory=tuple)
+    known: tuple[str, ...] = field(default_factory=tuple)  # key terms the vocabulary knows
+
+    @property
+    def clinical(self) -> bool:
+        """The question names at least one thing the library or the clinical vocabulary
+        knows; "hi" or "asdf qwer" do not."""
+        return bool(self.known)
 
     def as_dict(self) -> dict:
         return {
@@ -183,6 +190,7 @@ def measure_coverage(
         answerable=answerable,
         key_terms=tuple(term.word for term in wanted.values()),
         missing=tuple(term.word for term in wanted.values() if not _mentions(present, term)),
+        known=tuple(term.word for term in wanted.values() if known(term)),
     )
 
 

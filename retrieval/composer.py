@@ -134,8 +134,9 @@ def _refusal(reason: str, passages: list[Passage], coverage: Coverage) -> Answer
         answer="",
         abstained=True,
         abstain_reason=reason,
-        suggestions=suggestions if coverage.key_terms else [],
-        gap=bool(coverage.key_terms),
+        suggestions=suggestions if coverage.clinical else [],
+        gap=coverage.clinical,
+        clinical=coverage.clinical,
     )
 
 

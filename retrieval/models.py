@@ -138,3 +138,8 @@ class Answer(BaseModel):
         default_factory=list, description="Nearest cards, offered when abstaining."
     )
     gap: bool = Field(False, description="Abstained on a clinical question: a content gap.")
+    clinical: bool = Field(
+        True,
+        description="The question names something clinical (a drug, condition, test...). "
+        "Greetings and keyboard noise do not, and never become learning episodes.",
+    )
