@@ -2,7 +2,9 @@
 
 Every figure is printed next to a plain dense-only baseline measured in the same run
 (Chroma top-k with the same MiniLM encoder; for abstention, a threshold on the top dense
-score set to answer the same share of covered questions as Curbside does).
+score set to answer the same share of covered questions as Curbside does). Questions,
+removed topics and removed abstracts come from the `test` split only (`evals/splits/`):
+the abstention weights were fitted on `calibrate`.
 
     python -m bench.bench_retrieval [--reuse]      (--reuse skips the timed re-ingest)
 """
@@ -18,6 +20,7 @@ import sys
 import time
 
 from bench.common import DATA, WORK, mrr, read_jsonl, recall_at, service
+from evals.splits import load_split
 from retrieval.models import Document
 
 SEED = 2024
@@ -95,7 +98,9 @@ def medquad(*, reuse: bool) -> None:
     if report.changed:
         print(f"  ingest: {rate:.1f} passages/s ({report.chunks_embedded} embedded, "
               f"{report.seconds:.0f} s); peer baseline 35-42 passages/s")
-    sample = random.Random(SEED).sample(records, 1000)
+    test_topics = load_split("medquad")["test"]
+    tested = [r for r in records if r["topic_id"] in test_topics]
+    sample = random.Random(SEED).sample(tested, 1000)
     hybrid, dense = _ranked(curbside, [r["question"] for r in sample])
     strict = [{r["id"]} for r in sample]
     by_key: dict[str, set[str]] = {}
@@ -121,10 +126,10 @@ def medquad(*, reuse: bool) -> None:
           f"(model+index load {serving['load_s']} s)")
 
     # Abstention: remove 10% of topics (every record of the topic) and ask their questions.
-    topics = sorted({r["topic_id"] for r in records})
-    removed_topics = set(random.Random(SEED + 1).sample(topics, len(topics) // 10))
-    removed = [r for r in records if r["topic_id"] in removed_topics]
-    covered = [r for r in records if r["topic_id"] not in removed_topics]
+    topics = sorted({r["topic_id"] for r in tested})
+    removed_topics = set(random.Random(SEED + 1).sample(topics, len(topics) // 5))
+    removed = [r for r in tested if r["topic_id"] in removed_topics]
+    covered = [r for r in tested if r["topic_id"] not in removed_topics]
     holdout_home = WORK / "medquad-holdout"
     shutil.rmtree(holdout_home, ignore_errors=True)
     shutil.copytree(WORK / "medquad", holdout_home)
@@ -133,7 +138,7 @@ def medquad(*, reuse: bool) -> None:
 
     remove(held.files, [r["id"] for r in removed])
     rng = random.Random(SEED + 2)
-    print(f"  abstention with {len(removed_topics)} of {len(topics)} topics removed:")
+    print(f"  abstention with {len(removed_topics)} of {len(topics)} test topics removed:")
     _abstention(held, [r["question"] for r in rng.sample(removed, min(500, len(removed)))],
                 [r["question"] for r in rng.sample(covered, 500)])
 
@@ -144,12 +149,15 @@ def pubmedqa(*, reuse: bool) -> None:
                      url=f"https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/") for r in rows]
     curbside, rate, report = _build("pubmedqa", docs, reuse=reuse)
     print(f"PubMedQA dev: {len(docs)} abstracts")
+    test_ids = load_split("pubmedqa")["test"]
+    rows = [r for r in rows if r["pmid"] in test_ids]
+    print(f"  test split: {len(rows)} questions")
     hybrid, dense = _ranked(curbside, [r["question"] for r in rows])
     gold = [{r["pmid"]} for r in rows]
     for k in (1, 5):
         _row(f"recall@{k}", recall_at(hybrid, gold, k) / 100, recall_at(dense, gold, k) / 100,
              "{:.3f}")
-    removed_ids = set(random.Random(SEED + 3).sample([r["pmid"] for r in rows], 100))
+    removed_ids = set(random.Random(SEED + 3).sample([r["pmid"] for r in rows], 60))
     holdout_home = WORK / "pubmedqa-holdout"
     shutil.rmtree(holdout_home, ignore_errors=True)
     shutil.copytree(WORK / "pubmedqa", holdout_home)
@@ -157,7 +165,7 @@ def pubmedqa(*, reuse: bool) -> None:
     from retrieval.ingest import remove
 
     remove(held.files, sorted(removed_ids))
-    print("  abstention with 100 abstracts removed:")
+    print("  abstention with 60 test abstracts removed:")
     _abstention(held, [r["question"] for r in rows if r["pmid"] in removed_ids],
                 [r["question"] for r in rows if r["pmid"] not in removed_ids])
 

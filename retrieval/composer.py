@@ -186,10 +186,13 @@ def _select(
 ) -> list[_Candidate]:
     if not passages:
         return []
-    wanted = {form for term in key_terms(question.topic).values() for form in term.forms}
+    # A follow-up's own words pick the sentences; the earlier question only chose the card.
+    asked = question.focus or question.topic
+    wanted = {form for term in key_terms(asked).values() for form in term.forms}
     wanted = wanted or set(terms(question.search))
     context = question.context
-    dose_asked = bool(_DOSE_ASKED.search(question.search)) or context.weight_kg is not None
+    dose_asked = bool(_DOSE_ASKED.search(asked)) or (
+        context.weight_kg is not None and not question.follow_up)
     doc_rank = {doc_id: rank for rank, doc_id in enumerate(dict.fromkeys(
         p.doc_id for p in passages))}
     weight = _local_weights(passages)
@@ -220,7 +223,7 @@ def _select(
                 if asked.search(question.search) and answers.search(sentence)
             )
             calculation = None
-            if context.weight_kg is not None and (dose := dose_for_weight(
+            if dose_asked and context.weight_kg is not None and (dose := dose_for_weight(
                 sentence, context.weight_kg
             )):
                 names_asked = bool(wanted & sentence_terms)
@@ -232,11 +235,15 @@ def _select(
     candidates.sort(key=lambda c: c.score, reverse=True)
     chosen: list[_Candidate] = []
     words = 0
+    calculated = False
     for candidate in candidates:
+        if candidate.calculation and calculated:  # one computed dose per answer
+            candidate = _Candidate(candidate.sentence, candidate.passage, candidate.score)
         length = len(candidate.sentence.split()) + len((candidate.calculation or "").split())
         if chosen and (words + length > max_words or candidate.score < 0.35 * chosen[0].score):
             continue
         chosen.append(candidate)
+        calculated = calculated or bool(candidate.calculation)
         words += length
         if len(chosen) >= max_sentences:
             break

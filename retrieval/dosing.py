@@ -59,9 +59,10 @@ class DoseCalculation:
 
 def dose_for_weight(sentence: str, weight_kg: float) -> DoseCalculation | None:
     """The dose a per-kg sentence gives for this weight, or None if it has no per-kg rule."""
-    match = _PER_KG.search(sentence)
-    if not match:
-        return None
+    matches = list(_PER_KG.finditer(sentence))
+    if len(matches) != 1:
+        return None  # none, or several alternatives ("0.15, 0.3 and 0.6 mg/kg"): not one rule
+    match = matches[0]
     low = float(match.group(1))
     high = float(match.group(3)) if match.group(3) else None
     unit = _unit(match.group(4))

@@ -53,6 +53,7 @@ class UnderstoodQuestion:
     topic: str           # the same without patient details: what must be covered
     context: PatientContext
     follow_up: bool = False
+    focus: str = ""      # what this question itself asks (a follow-up's own words)
 
     @property
     def conditions(self) -> list[str]:
@@ -92,6 +93,7 @@ def understand(scrubbed_question: str, *, previous: str | None = None) -> Unders
     follow_up = bool(previous) and is_follow_up(text)
     context = read_context(text)
     topic = _without(text, context.spans)
+    focus = topic
     if follow_up:
         earlier = to_us_spelling(search_text(previous or ""))
         earlier_context = read_context(earlier)
@@ -104,6 +106,7 @@ def understand(scrubbed_question: str, *, previous: str | None = None) -> Unders
         topic=f"{topic} {conditions}".strip(),
         context=context,
         follow_up=follow_up,
+        focus=focus,
     )
 
 

@@ -14,11 +14,12 @@
   function render(data) {
     const article = el("article", { class: "answer" + (data.abstained ? " abstained" : ""),
                                     "data-inquiry": data.inquiry_id });
+    if (data.episode_id) article.dataset.episode = data.episode_id;
     if (data.abstained) {
       article.append(el("h2", {}, "Not covered by vetted content"));
       article.append(el("p", { class: "reason" }, data.abstain_reason));
       if (data.suggestions && data.suggestions.length) {
-        article.append(el("p", { class: "suggest-lead" }, "Did you mean:"));
+        article.append(el("p", { class: "suggest-lead" }, "Closest cards we have:"));
         const list = el("ul", { class: "suggestions" });
         data.suggestions.forEach((s) => {
           const item = el("li");
@@ -43,12 +44,13 @@
       article.append(text);
       const card = data.citations[0];
       const source = el("p", { class: "source-card" }, "From ");
-      source.append(el("a", { href: "/content/" + encodeURIComponent(card.doc_id) }, card.title));
+      source.append(el("a", { href: "/content/" + encodeURIComponent(card.doc_id) +
+        (data.episode_id ? "?from=" + data.inquiry_id : "") }, card.title));
       if (card.last_reviewed) source.append(" · reviewed " + card.last_reviewed);
       article.append(source);
       const list = el("ol", { class: "citations" });
       data.citations.forEach((c, i) => {
-        const details = el("details", { class: "chip" });
+        const details = el("details", { class: "chip", "data-doc": c.doc_id });
         details.append(el("summary", {}, "[" + (i + 1) + "] " + c.title));
         details.append(el("blockquote", {}, c.snippet));
         if (c.url) {
@@ -73,6 +75,22 @@
     result.replaceChildren(article);
     form.follow_up_to.value = data.inquiry_id;
   }
+
+  // Step 2 of the learning cycle: tell the server which sources the learner opened.
+  function opened(target, via) {
+    const article = target.closest("article.answer[data-episode]");
+    const chip = target.closest("details.chip[data-doc]");
+    if (!article || !chip) return;
+    fetch("/api/v1/inquiries/" + article.dataset.inquiry + "/opened", {
+      method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ doc_id: chip.dataset.doc, via }),
+    }).catch(() => {});
+  }
+  result.addEventListener("toggle", (e) => { if (e.target.open) opened(e.target, "chip"); }, true);
+  result.addEventListener("click", (e) => {
+    const link = e.target.closest("details.chip a");
+    if (link) opened(link, "source");
+  });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
