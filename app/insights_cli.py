@@ -6,6 +6,7 @@ Registered by `app.cli.build_parser`; every failure is a `CliError` (one line, e
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def _cli_error(message: str) -> Exception:
@@ -77,6 +78,93 @@ def cmd_insights_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_insights_brief(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from insights.brief import render
+
+    try:
+        data = render(_insights(), args.week, args.format)
+    except ValueError as exc:
+        raise _cli_error(str(exc)) from exc
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise _cli_error(f"{out.parent}: no such folder")
+    out.write_bytes(data)
+    print(f"brief for {args.week} written to {out} ({len(data)} bytes)")
+    return 0
+
+
+def _demo_questions(count: int) -> list[str]:
+    """Clinician-style questions shipped with the evals (in scope) and some the library
+    does not cover (out of scope), so the demo shows gaps too."""
+    import json
+    import random
+    from importlib.resources import files
+
+    suites = files("evals") / "suites"
+    def read(name: str) -> list[str]:
+        text = (suites / name / "cases.jsonl").read_text(encoding="utf-8")
+        return [json.loads(line)["question"] for line in text.splitlines() if line.strip()]
+
+    inside = read("clinician_dev")
+    random.Random(7).shuffle(inside)
+    return inside[:count] + read("out_of_scope")
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.accounts import User
+    from app.services import Curbside
+    from insights import demo
+
+    curbside = Curbside(_settings())
+    if not curbside.files.exists():
+        print("no index yet: ingesting content/ first", file=sys.stderr)
+        curbside.ingest_cards()
+
+    def answer(question: str) -> demo.Answered:
+        result = curbside.answer(question)
+        return demo.Answered(
+            answer=result.answer, abstained=result.abstained,
+            abstain_reason=result.abstain_reason, signals=result.signals or {},
+            citations=[{"doc_id": c.doc_id, "title": c.title, "url": c.url,
+                        "version": c.version, "score": c.score} for c in result.citations],
+        )
+
+    with Session(curbside.engine) as session:
+        try:
+            counts = demo.seed(session, questions=_demo_questions(args.questions),
+                               answer=answer, user_model=User, today=curbside.settings.today(),
+                               inquiries=args.inquiries, clinicians=args.clinicians)
+        except ValueError as exc:
+            raise _cli_error(str(exc)) from exc
+    from app.insights_service import insights_of
+
+    report = insights_of(curbside).rebuild()
+    print(f"demo history: {counts['inquiries']} questions ({counts['questions']} distinct) "
+          f"from {counts['clinicians']} clinicians, {counts['reflections']} reflections; "
+          f"{report.themes} themes. Remove with: curbside demo clear")
+    return 0
+
+
+def cmd_demo_clear(_: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.accounts import User
+    from app.insights_service import insights_of
+    from app.services import Curbside
+    from insights import demo
+
+    curbside = Curbside(_settings())
+    with Session(curbside.engine) as session:
+        counts = demo.clear(session, user_model=User)
+    insights_of(curbside).rebuild()
+    print("removed demo data: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return 0
+
+
 def register(sub, usage) -> None:
     """Add the command groups to the top-level subparsers `sub`."""
     db = sub.add_parser("db", help="database schema: status, upgrade")
@@ -96,3 +184,20 @@ def register(sub, usage) -> None:
     themes = insights_sub.add_parser("themes", help="list themes (k-anonymous)")
     themes.add_argument("--json", action="store_true", help='print {"themes": [...]}')
     themes.set_defaults(handler=cmd_insights_themes)
+    brief = insights_sub.add_parser("brief", help="the weekly learning brief")
+    brief.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2026-W45")
+    brief.add_argument("--format", default="pdf", choices=("pdf", "html", "md"))
+    brief.add_argument("--out", required=True, metavar="FILE")
+    brief.set_defaults(handler=cmd_insights_brief)
+
+    demo = sub.add_parser("demo", help="synthetic history for a populated planner dashboard")
+    demo_sub = demo.add_subparsers(dest="demo_command", metavar="ACTION")
+    demo.set_defaults(handler=usage(demo))
+    seed = demo_sub.add_parser("seed", help="add marked demo clinicians, questions, reflections")
+    seed.add_argument("--inquiries", type=int, default=2000, help="questions asked (2000)")
+    seed.add_argument("--clinicians", type=int, default=150, help="clinicians asking (150)")
+    seed.add_argument("--questions", type=int, default=240,
+                      help="distinct in-scope questions drawn from (240, plus 50 out of scope)")
+    seed.set_defaults(handler=cmd_demo_seed)
+    demo_sub.add_parser("clear", help="remove every demo row").set_defaults(
+        handler=cmd_demo_clear)

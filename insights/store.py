@@ -108,15 +108,27 @@ def rows(session: Session, *, start: datetime | None = None, end: datetime | Non
     return out
 
 
-def outcomes(session: Session) -> dict[str, Reflection]:
-    """Reflection per inquiry id (the learner's report of what changed in practice)."""
+@dataclass(frozen=True)
+class Outcome:
+    """The countable part of a reflection (its free text never leaves credit_capture)."""
+
+    learner_id: str
+    outcome: str
+    change_types: list[str]
+    barriers: bool
+
+
+def outcomes(session: Session) -> dict[str, Outcome]:
+    """Reflection outcome per inquiry id (the learner's report of what changed)."""
     query = (
-        select(Episode.inquiry_id, Reflection)
+        select(Episode.inquiry_id, Reflection.learner_id, Reflection.outcome,
+               Reflection.change_types, Reflection.barriers)
         .join(Reflection, Reflection.episode_id == Episode.id)
         .join(Inquiry, Inquiry.id == Episode.inquiry_id)
         .where(Inquiry.origin.in_(READ_ORIGINS))
     )
-    return {inquiry_id: reflection for inquiry_id, reflection in session.execute(query)}
+    return {iid: Outcome(learner, outcome, list(changes or []), bool(barriers))
+            for iid, learner, outcome, changes, barriers in session.execute(query)}
 
 
 def active_themes(session: Session) -> list[Theme]:

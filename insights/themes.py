@@ -95,39 +95,46 @@ def characteristic_terms(docs_per_theme: Sequence[Sequence[str]], *, top: int = 
     the average word count of a theme and f the term's count over all themes."""
     if not docs_per_theme:
         return []
-    joined = [" ".join(clean(d).lower() for d in docs) for docs in docs_per_theme]
+    docs = [clean(d).lower() for theme in docs_per_theme for d in theme]
+    owner = np.repeat(np.arange(len(docs_per_theme)), [len(t) for t in docs_per_theme])
     vectorizer = CountVectorizer(
         stop_words=STOP_WORDS, ngram_range=(1, 2), token_pattern=r"(?u)\b[a-z][a-z0-9\-]+\b"
     )
     try:
-        counts = vectorizer.fit_transform(joined).toarray().astype(float)
+        per_doc = vectorizer.fit_transform(docs).tocsr()
     except ValueError:  # only stop words
-        return [[] for _ in joined]
+        return [[] for _ in docs_per_theme]
+    membership = np.zeros((len(docs_per_theme), len(docs)))
+    membership[owner, np.arange(len(docs))] = 1
+    counts = np.asarray((per_doc.T @ membership.T).T)  # themes x terms
+    present = np.asarray(((per_doc > 0).astype(float).T @ membership.T).T)
     vocab = vectorizer.get_feature_names_out()
     tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    average = counts.sum() / len(joined)
+    average = counts.sum() / len(docs_per_theme)
     idf = np.log1p(average / np.maximum(counts.sum(axis=0), 1))
     scores = tf * idf
     result = []
-    for row, theme_counts in zip(scores, counts, strict=True):
-        order = sorted(range(len(vocab)), key=lambda i: (-row[i], vocab[i]))
-        result.append(_distinct([vocab[i] for i in order if theme_counts[i] >= 2], top))
+    for row, seen, size in zip(scores, present, membership.sum(axis=1), strict=True):
+        # a label term must be used by a fair share of the theme's questions, not by one
+        floor = max(2.0, 0.2 * size)
+        order = sorted(np.flatnonzero(seen >= floor), key=lambda i: (-row[i], vocab[i]))
+        result.append(_distinct([vocab[i] for i in order], top))
     return result
 
 
 def _distinct(ranked: list[str], top: int) -> list[str]:
-    """Best terms without repeats: a word already inside a chosen phrase adds nothing."""
+    """Best terms without repeats: a phrase whose words are all chosen already adds nothing."""
     chosen: list[str] = []
+    covered: set[str] = set()
     for term in ranked:
         words = set(term.split())
-        if any(words <= set(c.split()) or set(c.split()) <= words for c in chosen):
-            if " " in term and all(" " not in c or set(c.split()) != words for c in chosen):
-                chosen = [c for c in chosen if not set(c.split()) <= words] + [term]
+        if words <= covered:
             continue
         chosen.append(term)
+        covered |= words
         if len(chosen) == top:
             break
-    return chosen[:top]
+    return chosen
 
 
 def label(terms: Sequence[str]) -> str:
