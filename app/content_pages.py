@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from app.deps import CurbsideDep
+from app.deps import CurbsideDep, CurrentUserDep, LearningDep
+from app.learning import record_card_opened
 from app.pages import templates
 from app.rendering import render_markdown
+from retrieval.browse import matching
 from retrieval.governance import review_history
 
 router = APIRouter(include_in_schema=False)
@@ -25,8 +27,7 @@ def content_list(
     if specialty:
         cards = [c for c in cards if specialty in c.specialty]
     if q.strip():
-        wanted = q.lower().split()
-        cards = [c for c in cards if all(w in f"{c.title} {c.text}".lower() for w in wanted)]
+        cards = matching(cards, q)
     site_docs = curbside.site_library.records()
     if q.strip():
         site_docs = [d for d in site_docs
@@ -70,7 +71,11 @@ def _site_document_page(request: Request, curbside, record):
 
 
 @router.get("/content/{card_id}", response_class=HTMLResponse)
-def content_card(request: Request, card_id: str, curbside: CurbsideDep, version: str = ""):
+def content_card(request: Request, card_id: str, curbside: CurbsideDep, user: CurrentUserDep,
+                 learning: LearningDep, version: str = "",
+                 from_: str = Query("", alias="from", max_length=64)):
+    if from_ and user is not None:  # opened from an answer: a source consulted (step 2)
+        record_card_opened(learning, user, inquiry_id=from_, card_id=card_id)
     record = curbside.site_library.record(card_id)
     if record is not None:
         return _site_document_page(request, curbside, record)

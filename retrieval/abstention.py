@@ -228,6 +228,11 @@ def _share(wanted: dict[str, KeyTerm], present: frozenset[str], weight) -> float
     return found / total if total else 0.0
 
 
+def mentions(present: frozenset[str], term: KeyTerm) -> bool:
+    """Does a set of stems mention the term in any of its forms?"""
+    return _mentions(present, term)
+
+
 def _mentions(present: frozenset[str], term: KeyTerm) -> bool:
     """Any form of the term, or a clipped form ("anticoag" for "anticoagulation")."""
     return any(

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_TOKENS = 192
+MAX_TOKENS = 128
 MODEL_DIR = Path(__file__).resolve().parent / "answerability_model"
 _SECTION = re.compile(r"^##\s+", re.M)
 
 
-def card_text(title: str, body: str, *, chars: int = 900) -> str:
+def card_text(title: str, body: str, *, chars: int = 600) -> str:
     """What the cross-encoder reads of a card: the title, then the text from the top
     (bottom line first), without Markdown headings or citation markers."""
     text = _SECTION.sub("", body)

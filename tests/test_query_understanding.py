@@ -113,3 +113,16 @@ def test_a_typo_is_read_as_the_library_word_one_edit_away():
     assert index.correct("amoxicilin") == "amoxicillin"
     assert index.correct("tacrolimus") is None  # far from every library word
     assert index.correct("pneumonia") is None  # already known
+
+
+def test_library_search_reads_queries_like_questions():
+    from pathlib import Path
+
+    from retrieval.browse import matching
+    from retrieval.cards import load_cards
+
+    cards = load_cards([Path(__file__).resolve().parents[1] / "content"])
+    assert matching(cards, "hyperkalaemia")[0].id == "hyperkalemia-emergency-management"
+    assert "af-anticoagulation-cha2ds2-vasc" in [c.id for c in matching(cards, "afib anticoag")]
+    assert matching(cards, "paracetamol overdose")[0].id == "acetaminophen-overdose-nac"
+    assert matching(cards, "x " * 20000) == [] or len(matching(cards, "x " * 20000)) <= len(cards)
