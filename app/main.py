@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -38,18 +37,17 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastAPI:
     """Build the app; `warm=True` loads models at start-up instead of on the first ask."""
     curbside = Curbside(settings or Settings())
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI):
-        if warm:
-            curbside.warm_up()
-        yield
+    if warm:
+        # Here, not in a lifespan task: libraries keep state in context variables (spaCy's
+        # thinc picks its CPU backend, retrying two optional imports under the import
+        # lock, whenever its variable is unset). Set in the main context, every request
+        # thread inherits it; set in the lifespan task, it was redone for every question.
+        curbside.warm_up()
 
     app = FastAPI(
         title="Curbside",
         version="0.1.0",
         summary="Point-of-care answers from vetted content, every claim cited.",
-        lifespan=lifespan,
     )
     app.state.curbside = curbside
     app.include_router(api.router)

@@ -101,6 +101,22 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by the server's processes (the machine may be shared, so
+    CPU per answer says more about capacity than wall-clock throughput alone)."""
+    import psutil
+
+    parent = psutil.Process(server.pid)
+    total = 0.0
+    for process in [parent, *parent.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def add_learners(home: Path, count: int) -> list[str]:
     """Learner accounts written straight to the bench database (set-up, not measured)."""
     from sqlmodel import Session
@@ -222,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
         tokens += [None] * (args.clients - signed_in)
         random.Random(0).shuffle(tokens)
+        cpu_before = server_cpu(server)
         tally, elapsed = asyncio.run(run_load(base, tokens, args.seconds))
+        cpu = server_cpu(server) - cpu_before
     finally:
         stop_server(server)
         log.close()
@@ -239,6 +257,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {label} latency ms: p50 {percentile(values, 50):.0f}  "
                   f"p95 {percentile(values, 95):.0f}  p99 {percentile(values, 99):.0f}  "
                   f"max {max(values):.0f}")
+    requests = answers + len(tally.claim_ms)
+    if requests:
+        per = cpu * 1000 / requests
+        cores = os.cpu_count() or 1
+        print(f"  server CPU {cpu:.1f} s = {per:.1f} ms per request; on {cores} idle cores "
+              f"that is at most ~{cores * 1000 / per:.0f} requests/s (load now: "
+              f"{os.getloadavg()[0]:.1f})")
     for kind, detail in tally.samples.items():
         print(f"  first {kind}: {detail}")
     print(f"  stored: inquiries {kept_inq}/{acked_inq} acknowledged, "

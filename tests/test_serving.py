@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import uvicorn
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.accounts import Role, create_user, issue_api_token
 from app.main import create_app
@@ -95,3 +95,25 @@ def test_an_exhausted_pool_answers_503_quickly_not_a_hang(serve):
     again = httpx.post(f"{base}/api/v1/ask", json={"question": "croup dose"},
                        headers={"authorization": "Bearer made-up"}, timeout=30)
     assert again.status_code == 200
+
+
+def test_concurrent_sqlite_writers_take_turns_instead_of_timing_out(tmp_path):
+    """Two engines (as two worker processes would) and many threads each: every insert is
+    stored, none fails with 'database is locked' although the busy timeout is short."""
+    from credit_capture.models import Inquiry
+    from credit_capture.store import make_engine, save_inquiry
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    engines = [make_engine(url, pool_size=8, max_overflow=0, sqlite_busy_timeout=2)
+               for _ in range(2)]
+
+    def write(number: int) -> None:
+        for _ in range(15):
+            with Session(engines[number % 2]) as session:
+                save_inquiry(session, Inquiry(question="q", answer="a", abstained=False,
+                                              mode="extractive", latency_ms=1.0))
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(write, range(16)))
+    with Session(engines[0]) as session:
+        assert len(session.exec(select(Inquiry)).all()) == 16 * 15
