@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -68,6 +69,7 @@ class Score:
     kept: Counter = field(default_factory=Counter)
     keep_total: Counter = field(default_factory=Counter)
     over_scrub: int = 0
+    over_kinds: Counter = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
 
@@ -104,6 +106,7 @@ def _score_spans(sc: Score, rec: dict, result) -> None:
     for s in result.spans:
         if not any(s.start < p["end"] and p["start"] < s.end for p in rec["phi"]):
             sc.over_scrub += 1
+            sc.over_kinds[s.kind] += 1
             sc.misses.append(f"OVER {s.kind:9} {text[s.start : s.end]!r:28} {rec['id']}: "
                              f"{result.text}")
 
@@ -163,7 +166,9 @@ def report(name: str, sc: Score) -> None:
     for kind in sorted(sc.keep_total):
         kept, total = sc.kept[kind], sc.keep_total[kind]
         print(f"    {kind:14} {kept / total:7.2%}  ({kept}/{total})")
-    print(f"  over-scrub {sc.over_scrub} span(s) replaced that are not annotated PHI")
+    kinds = ", ".join(f"{k} {n}" for k, n in sc.over_kinds.most_common())
+    print(f"  over-scrub {sc.over_scrub} span(s) replaced that are not annotated PHI"
+          + (f" ({kinds})" if kinds else ""))
     lat = sc.latencies_ms
     print(f"  latency    p50 {_pct(lat, 50):.2f} ms  p95 {_pct(lat, 95):.2f} ms"
           f"  max {max(lat):.2f} ms")
@@ -191,19 +196,27 @@ def main() -> int:
         scrubber.scrub(rec["text"])
     for name in args.sets:
         path = SETS[name]
-        sc = score(scrubber, load(path), repeats=args.repeats)
+        records, calls = load(path), scrubber.ner_calls
+        sc = score(scrubber, records, repeats=args.repeats)
         report(f"{name} ({path.relative_to(ROOT)})", sc)
+        if scrubber.use_ner:
+            share = (scrubber.ner_calls - calls) / max(1, len(records) * args.repeats)
+            print(f"  spaCy ran on {share:.1%} of lines (the rest: rules alone)")
         if args.show_misses and name not in NO_LINE_BY_LINE:
             print("\n".join("    " + m for m in sc.misses))
 
     questions = forty_word_questions(load(SETS["untouched"]))[:300]
-    times = []
+    times, calls = [], scrubber.ner_calls
     for q in questions:
         t = time.perf_counter()
         scrubber.scrub(q)
         times.append((time.perf_counter() - t) * 1000)
     print(f"== 40-word questions ({len(questions)} from the untouched split, one scrub each)")
-    print(f"  latency    p50 {_pct(times, 50):.2f} ms  p95 {_pct(times, 95):.2f} ms")
+    print(f"  latency    p50 {_pct(times, 50):.2f} ms  p95 {_pct(times, 95):.2f} ms"
+          f"  (spaCy on {scrubber.ner_calls - calls} of {len(questions)})")
+    load1, load5, _ = os.getloadavg()
+    print(f"  machine    {os.cpu_count()} cores, load average {load1:.1f} / {load5:.1f}"
+          " (1 / 5 min): latency on a loaded machine is inflated")
     return 0
 
 

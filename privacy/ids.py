@@ -1,5 +1,5 @@
 """Identifier numbers of every other Safe Harbor kind: vehicles, licences, devices,
-biometric templates, photos, accounts and any other unique number.
+biometric templates, photos, accounts and payment cards, and any other unique number.
 
 Two principles, neither a list of seen values:
 
@@ -24,6 +24,7 @@ _LABELS = {
     "LICENSE": r"DL|driver'?s?\s+licen[cs]e|licen[cs]e|lic|state\s+id|passport|permit"
     r"|certificate|cert|NPI|DEA",
     "DEVICE": r"serial|S/?N|device(?:\s+id)?|IMEI|UDI",
+    "ACCOUNT": r"(?:billing\s+|bank\s+|hospital\s+)?acc(?:oun)?t|(?:credit\s+|debit\s+)?card|IBAN",
     "BIOMETRIC": r"(?:finger|palm|voice)\s?prints?(?:\s+id)?|(?:retinal?|iris|face|facial)"
     r"\s+(?:scan|template|id)(?:\s+id)?|biometric(?:\s+id)?",
     "PHOTO": r"photo(?:graph)?\s+id|image\s+id",
@@ -33,7 +34,7 @@ _LABELS = {
 _LABEL_RE = re.compile(
     r"(?i:\b(?P<label>" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\b)"
     r"\s*(?:#|no\.?|num(?:ber)?|:|=)?\s*(?:is\s+)?#?\s*"
-    r"(?P<v>[A-Za-z0-9][\w()\-/]*(?:[ ][A-Za-z0-9][\w\-]*){0,3})"
+    r"(?P<v>(?:[A-Za-z0-9]|\(\d)[\w()\-/]*(?:[ ][A-Za-z0-9][\w\-]*){0,3})"
 )
 _STOP = frozenset(
     "on in at is was for and the pt mri ok of to by via per w with ems bracelet matched "
@@ -49,6 +50,8 @@ VIN_RE = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]{17}\b)(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z
 _TOKEN_RE = re.compile(r"(?<![\w.,/:-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w/-]|[.,:]\d)")
 _QUANTITY_RE = re.compile(r"^\d+(?:[a-z]{1,5})$", re.I)
 _HASH_RE = re.compile(r"#\s?\d{4,}\b")
+# Payment cards and bank accounts are typed in groups of four: "9063 7527 0944 1418".
+CARD_RE = re.compile(r"(?<![\w-])\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}(?![\w-])")
 
 
 def _value_end(value: str) -> int:
@@ -71,8 +74,11 @@ def _value_end(value: str) -> int:
 
 
 def _labelled(text: str) -> list[Hit]:
-    hits = []
-    for m in _LABEL_RE.finditer(text):
+    """Each label's value; the search resumes where the kept value ends, so a label that
+    the previous value's regex ran over ("vin 1HGCM… plate wo18 uee") is still read."""
+    hits, pos = [], 0
+    while m := _LABEL_RE.search(text, pos):
+        pos = m.end("label")
         kind = next(k for k in _LABELS if m.group(k))
         value = m.group("v")
         first, *rest = value.split(" ")
@@ -82,6 +88,7 @@ def _labelled(text: str) -> list[Hit]:
         if sum(c.isalnum() for c in text[m.start("v") : end]) < 4:
             continue
         hits.append(Hit("ID" if kind == "ID" else kind, m.start("v"), end, LABELLED - 0.02))
+        pos = end
     return hits
 
 
@@ -105,4 +112,5 @@ def id_hits(text: str) -> list[Hit]:
     out += [Hit("PHOTO", m.start(), m.end(), STRONG) for m in FILE_RE.finditer(text)]
     out += [Hit("VEHICLE", m.start(), m.end(), STRONG) for m in VIN_RE.finditer(text)]
     out += [Hit("ID", m.start(), m.end(), STRONG) for m in _HASH_RE.finditer(text)]
+    out += [Hit("ACCOUNT", m.start(), m.end(), STRONG) for m in CARD_RE.finditer(text)]
     return out

@@ -9,17 +9,33 @@ spaCy's small model mislabels most, hence the word lists in ``privacy/lexicons/`
 from __future__ import annotations
 
 import re
+import unicodedata
 
+import clinical_terms
 from privacy.hits import SHAPE, STRONG, Hit
 from privacy.lexicons import pairs, words
 
-EPONYMS = words("eponyms")
+FIRST_NAMES = words("first_names")
 ORGANISMS = words("organisms")
 EPONYM_NEXT = words("eponym_next")
-BRANDS = words("drug_brands") | words("drug_generics")
-NOT_NAME = words("not_name")
+# Drugs, shorthand, scores and lab aliases come from the shared vocabulary (one owner), so a
+# term the answering side knows ("crc", "ckd", "Eliquis", "centor") is never taken for a
+# person; a first name that is also a product ("Ella") stays a possible name.
+BRANDS = (
+    clinical_terms.drug_names() | frozenset(clinical_terms.brands()) | words("drug_brands")
+) - FIRST_NAMES
+_LAB_ALIASES = frozenset(
+    a for lab in clinical_terms.lab_ranges() for a in lab.aliases if a.replace("+", "").isalpha()
+)
+NOT_NAME = (
+    words("not_name")
+    | frozenset(k for k in clinical_terms.shorthand() if k.isalpha())
+    | frozenset(w for w in clinical_terms.everyday_words() if w.isalpha())
+    | _LAB_ALIASES
+) - FIRST_NAMES
+# Scores are eponyms: never a name on their own, still a surname after "Mrs." ("Mrs. Wells").
+EPONYMS = words("eponyms") | (clinical_terms.score_names() - FIRST_NAMES)
 COUNTRIES = words("countries")
-FIRST_NAMES = words("first_names")
 INSTITUTION = words("institution")
 DISEASE_WORDS = words("disease_words")
 US_STATES = pairs("us_states")
@@ -94,9 +110,14 @@ def _is_drug(low: str) -> bool:
     )
 
 
+def _fold(word: str) -> str:
+    """"barré" -> "barre": the word lists are typed without diacritics."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode() or word
+
+
 def is_medical_token(token: str) -> bool:
     """True for eponyms, drug names and clinical abbreviations (never a person alone)."""
-    low = re.sub(r"['’]s$", "", token.lower())
+    low = _fold(re.sub(r"['’]s$", "", token.lower()))
     if low in NOT_NAME or low in EPONYMS or _is_drug(low):
         return True
     return all(part in EPONYMS for part in low.split("-") if part)
@@ -243,7 +264,8 @@ _NON_LATIN = (
 )
 _NL_WORD = rf"[{_NON_LATIN}][{_NON_LATIN}\w'’.-]*"
 NON_LATIN_RE = re.compile(rf"{_NL_WORD}(?:[\s,]+{_NL_WORD})*")
-_ANY_NAME_TOKEN = r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|[^\W\d_]\.)"
+# An initial ("S.") is tried first, or "S" alone would match and end the run before "Bowers".
+_ANY_NAME_TOKEN = r"(?:(?<!\w)[^\W\d_]\.(?![^\W\d_])|[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*)"
 _CUE_WORDS = (
     r"mr|mrs|ms|miss|mx|dr|sr|prof|nurse|son|daughter|dtr|wife|husband|spouse|partner|mom"
     r"|mother|dad|father|sister|brother|granddaughter|grandson|grandma|grandpa|niece|nephew"
@@ -270,10 +292,12 @@ def _nameish(token: str, *, strong: bool) -> bool:
         return False  # "K", "Glasgow-Blatchford"
     if low in COMMON or low in NOT_NAME or _is_drug(low) or low in EPONYM_NEXT:
         return False
+    if "-" in low and all(part in COMMON for part in low.split("-")):
+        return False  # "ninety-three", "follow-up"
     if low in INSTITUTION or low in DISEASE_WORDS or _MEDICAL_SUFFIX.search(low):
         return False
-    if token.isupper() and len(token) <= 4 and not strong:
-        return False  # an abbreviation such as "CHF"
+    if token.isupper() and len(token) <= 4 and not strong and low not in FIRST_NAMES:
+        return False  # an abbreviation such as "CHF" (but "JOHN" is a name)
     return strong or not (low in EPONYMS or low in ORGANISMS)
 
 
@@ -295,6 +319,20 @@ def _name_run(text: str, start: int, tokens: list[re.Match[str]], strong: bool):
     return start + run[0].start(), start + run[-1].end()
 
 
+def _weak_cue_name(text: str, span: tuple[int, int]) -> bool:
+    """After "for"/"re" (which also precede topics) a person needs two words that read as
+    a name: capitalised words or initials, or, in lower case, a known given name or an
+    initial with the phrase ending there ("for j. bui, is that ok")."""
+    words_ = text[span[0] : span[1]].split()
+    if len(words_) < 2:
+        return False
+    if all(w[0].isupper() and (not w.isupper() or len(w.rstrip(".")) == 1) for w in words_):
+        return True
+    lows = [w.lower().rstrip(".") for w in words_]
+    vouched = any(w in FIRST_NAMES or len(w) == 1 for w in lows)
+    return vouched and bool(_SEGMENT_END.match(text, span[1]))
+
+
 def cue_names(text: str) -> list[Hit]:
     """Names after a title, relation or "pt"/"name:" cue, in any case."""
     hits = []
@@ -303,10 +341,8 @@ def cue_names(text: str) -> list[Hit]:
         tokens = list(_WORD_RE.finditer(m.group("v")))
         span = _name_run(text, m.start("v"), tokens, strong)
         weak_cue = m.group("cue").lower() in ("re", "for")
-        if span and weak_cue:  # "for Ana Lima" yes, "for Lugano" / "for AASLD" no
-            words_ = text[span[0] : span[1]].split()
-            if len(words_) < 2 or not all(w[0].isupper() and not w.isupper() for w in words_):
-                continue
+        if span and weak_cue and not _weak_cue_name(text, span):
+            continue  # "for Ana Lima" / "for j. bui," yes; "for Lugano" / "for AASLD" no
         if span:
             hits.append(Hit("NAME", *span, STRONG if strong else SHAPE))
     return hits
@@ -421,7 +457,7 @@ def names_as_subject(text: str) -> list[Hit]:
     return hits
 
 
-_INITIAL = r"[^\W\d_]\."
+_INITIAL = r"(?<!\w)[^\W\d_]\."
 
 
 def grow(text: str, hits: list[Hit]) -> list[Hit]:
@@ -445,5 +481,64 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
         )):
             e += right.end()
         if (s, e) != (h.start, h.end):
-            grown.append(Hit("NAME", s, e, h.score - 0.01))
+            grown.append(Hit("NAME", s, e, h.score))  # same score: the longer reading wins
     return grown
+
+
+_LF_TOKEN = rf"(?:{_ANY_NAME_TOKEN})"
+LAST_FIRST_RE = re.compile(
+    rf"(?<![\w.])(?P<last>{_LF_TOKEN}),[ ]?(?P<first>{_LF_TOKEN}(?:[ ]{_LF_TOKEN})?)"
+    rf"(?![\w'’-])"
+)
+
+
+def _case(tokens: list[str]) -> str:
+    """'upper', 'title' or 'lower' when every token is written that way, else ''."""
+    letters = [t.rstrip(".") for t in tokens]
+    if all(t.isupper() for t in letters):
+        return "upper"
+    if all(t[0].isupper() and (len(t) == 1 or not t[1:].isupper()) for t in letters):
+        return "title"
+    return "lower" if all(t.islower() for t in letters) else ""
+
+
+def last_first(text: str) -> list[Hit]:
+    """Chart-style "LAST, FIRST" ("PARKER, IDA", "Cohen, Joshua", "vũ, john").
+
+    Both halves must be written in one case and hold no clinical or everyday word; upper
+    case (how charts print names) is enough on its own when a half is a known given name
+    or longer than an abbreviation; title case when no half is a clinical word; lower case
+    (how lists of findings are typed) only with a known given name or a surname shape, so
+    "fever, cough" or "wells, centor" stay.
+    """
+    hits = []
+    for m in LAST_FIRST_RE.finditer(text):
+        hit = _last_first_hit(text, m.start(), m.group()) or _last_first_hit(
+            text, m.start(), m.group().rsplit(" ", 1)[0] if " " in m.group("first") else ""
+        )  # "COOK, JEFFERY ninety-three": retry without the second given name
+        if hit:
+            hits.append(hit)
+    return hits
+
+
+def _last_first_hit(text: str, start: int, value: str) -> Hit | None:
+    if "," not in value:
+        return None
+    tokens = _WORD_RE.findall(value)
+    style = _case(tokens)
+    if not style or tokens[0].endswith(".") or not all(
+        _nameish(t, strong=False)
+        or (style == "upper" and t.lower() not in EPONYMS and _nameish(t, strong=True))
+        for t in tokens
+    ):
+        return None
+    lows = [t.lower().rstrip(".") for t in tokens]
+    given = any(w in FIRST_NAMES for w in lows)
+    shaped = any(SURNAME_RE.fullmatch(t.capitalize()) for t in tokens)
+    if style == "upper":
+        ok = given or any(len(w) >= 5 for w in lows)
+    else:
+        ok = given or shaped or style == "title"
+    if ok and _next_word(text, start + len(value)) not in EPONYM_NEXT:
+        return Hit("NAME", start, start + len(value), SHAPE)
+    return None

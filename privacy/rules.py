@@ -176,7 +176,7 @@ ADDRESS_CUE_RE = re.compile(
 )
 _ADDRESS_PART_STOP = frozenset(
     "needs need needing with w who and any travel on for pt patient is has had was dx hx "
-    "reason phone tel fax dob mrn age aged home health ems".split()
+    "reason phone tel fax dob mrn ssn id age aged home health ems".split()
 )
 
 
@@ -199,7 +199,10 @@ def _address_like(words: list[str]) -> bool:
             low in COMMON_WORDS or is_medical_token(word) or low in EPONYM_NEXT
         ):
             return False
-        if numbered and (_DOSE_WORD_RE.fullmatch(low) or names._is_drug(low)):
+        if numbered and names._is_drug(low):
+            return False
+        # "10 units" is a dose, "unit 7" an address line: a dose word follows its number.
+        if numbered and _DOSE_WORD_RE.fullmatch(low) and word is not words[0]:
             return False
         if re.fullmatch(r"\d+(?:\.\d+)?(?:mg|mcg|g|kg|%|yo|y/o|u|units?)?", low) and (
             "." in low or not low.isdigit()
@@ -314,5 +317,6 @@ def rule_hits(text: str) -> list[Hit]:
     out += names.cue_names(text) + names.names_before(text, anchors)
     out += names.names_after(text, [h for h in out if h.kind not in ("NAME", "AGE>89")])
     out += names.non_latin(text) + names.lower_first_last(text) + names.names_as_subject(text)
+    out += names.last_first(text)
     out += names.grow(text, out)
     return out

