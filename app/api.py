@@ -52,6 +52,9 @@ class AnswerOut(BaseModel):
         default_factory=list, description="Nearest cards, when the answer abstains."
     )
     gap: bool = Field(False, description="Abstained on a clinical question: logged as a gap.")
+    notice: str | None = Field(
+        None, description="Set when a model-written answer was replaced by the quoted one."
+    )
     follow_up: bool = Field(False, description="Read as a follow-up of `follow_up_to`.")
     demo: bool = Field(description="True when a cited card is demonstration content.")
     latency_ms: float

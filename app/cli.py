@@ -543,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    from pydantic import ValidationError
+
     from app.db import SchemaError
     from app.errors import BadQuestion
     from retrieval.errors import RetrievalError
@@ -551,6 +553,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (CliError, BadQuestion, RetrievalError, SchemaError) as exc:
         print(f"curbside: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:  # a bad CURBSIDE_*/OPENAI_* variable: say which
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        print(f"curbside: error: {where}: {first['msg']}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

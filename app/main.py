@@ -21,6 +21,7 @@ from app import (
     learning_pages,
     pages,
     profile_pages,
+    stream_api,
 )
 from app.accounts import AccountError
 from app.errors import BUSY_MESSAGE, BadQuestion, DatabaseBusy, Forbidden, SignInRequired
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     )
     app.state.curbside = curbside
     app.include_router(api.router)
+    app.include_router(stream_api.router)
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
     app.include_router(learning_pages.router)

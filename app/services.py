@@ -69,6 +69,7 @@ class AskOutcome:
             "calculations": self.answer.calculations,
             "suggestions": [s.model_dump() for s in self.answer.suggestions],
             "gap": self.answer.gap,
+            "notice": self.answer.notice,
             "clinical": self.answer.clinical,
             "follow_up": bool(self.answer.signals.get("follow_up")),
             "demo": any(c.demo for c in self.answer.citations),
@@ -118,6 +119,20 @@ class Curbside:
         from privacy import PhiScrubber
 
         return PhiScrubber()
+
+    @cached_property
+    def synthesizer(self):
+        """The model-writes, guard-verifies path (`CURBSIDE_LLM=openai`); built on first use."""
+        from retrieval.synthesis import SynthesisConfig, Synthesizer
+        from retrieval.verifier import GroundingVerifier
+
+        s, key = self.settings, self.settings.openai_api_key
+        config = SynthesisConfig(
+            base_url=s.openai_base_url, api_key=key.get_secret_value() if key else None,
+            model=s.llm_model, max_sentences=s.answer.max_sentences,
+            **s.synthesis.model_dump(),
+        )
+        return Synthesizer(config, GroundingVerifier(self.files.embedder()))
 
     def searcher(self) -> HybridSearcher:
         """The searcher, reloaded when the catalog changed (a review or ingest by the CLI
@@ -244,7 +259,7 @@ class Curbside:
 
     def _respond(
         self, question: str, *, specialty: str | None = None, previous: str | None = None,
-        steer: str = "",
+        steer: str = "", on_claim=None,
     ):
         """The answering path shared by `answer` and `ask`: PHI is scrubbed first, and
         retrieval sees only the scrubbed text minus placeholders and model-directed chatter.
@@ -267,11 +282,17 @@ class Curbside:
             "follow_up": understood.follow_up,
             "patient_context": {} if steer else understood.context.as_dict(),
         }
+        if self.settings.llm == "openai" and not answer.abstained:
+            # Only the scrubbed question reaches the model; each kept claim is verified.
+            answer = self.synthesizer.answer(question=scrubbed.text, passages=result.passages,
+                                             extractive=answer, previous=previous,
+                                             on_claim=on_claim)
         return answer, scrubbed
 
     def ask(
         self, question: str, *, learner_id: str | None = None, specialty: str | None = None,
         session: Session | None = None, steer: str = "", follow_up_to: str | None = None,
+        on_claim=None,
     ) -> AskOutcome:
         """Answer a clinician's question and log it, scrubbed, as a potential episode.
 
@@ -279,13 +300,14 @@ class Curbside:
         while the answer is computed, and the write ends its transaction, so a request
         borrows a pooled connection only for the milliseconds of the insert.
         `follow_up_to` names the same learner's previous inquiry, whose (scrubbed) question
-        gives a follow-up such as "and if stridor at rest?" its topic.
+        gives a follow-up such as "and if stridor at rest?" its topic. `on_claim` receives
+        each verified sentence of a model-written answer as it is confirmed (streaming).
         """
         question = self.validate_question(question)
         previous = self._previous_question(follow_up_to, learner_id=learner_id, session=session)
         started = time.perf_counter()
         answer, scrubbed = self._respond(question, specialty=specialty, steer=steer,
-                                         previous=previous)
+                                         previous=previous, on_claim=on_claim)
         latency_ms = (time.perf_counter() - started) * 1000
         inquiry = Inquiry(
             question=scrubbed.text,

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from insights.settings import InsightsSettings
@@ -38,6 +38,25 @@ class AnswerSettings(BaseModel):
 
     max_words: int = Field(120, ge=20, le=400, description="Word budget of one answer.")
     max_sentences: int = Field(5, ge=1, le=12, description="Sentences quoted at most.")
+
+
+class SynthesisSettings(BaseModel):
+    """Limits of `CURBSIDE_LLM=openai`: every way a model can fail ends within them in the
+    extractive answer with a notice."""
+
+    max_tokens: int = Field(
+        300, ge=16, le=4096,
+        description="Longest draft in tokens (sent as max_completion_tokens and max_tokens).",
+    )
+    timeout_s: float = Field(
+        20.0, gt=0, le=300, description="Seconds the whole draft may take before fallback."
+    )
+    max_passages: int = Field(5, ge=1, le=20, description="Passages fenced into the prompt.")
+    min_share: float = Field(
+        0.34, ge=0, le=1,
+        description="Share of the draft's claims that must be verified, else extractive "
+        "(every shown sentence is verified either way; a mostly invented draft is a warning).",
+    )
 
 
 class DatabaseSettings(BaseModel):
@@ -90,8 +109,21 @@ class Settings(BaseSettings):
         description="Where the exported ONNX encoder is cached; defaults to ~/.cache/curbside. "
         "A derived build artefact of the installed model package, so homes may share it.",
     )
-    llm: str = Field("none", description="'none' (extractive) or 'openai'.")
+    llm: Literal["none", "openai"] = Field(
+        "none", description="'none' (extractive) or 'openai' (any OpenAI-compatible endpoint)."
+    )
     llm_model: str = Field("gpt-4o-mini", description="Model name for CURBSIDE_LLM=openai.")
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"),
+        description="OPENAI_BASE_URL: the endpoint (hosted, vLLM, llama.cpp, Ollama …/v1).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
+        description="OPENAI_API_KEY: bearer key for the endpoint (local servers ignore it).",
+    )
+    synthesis: SynthesisSettings = Field(
+        default_factory=SynthesisSettings, description="Limits of model-written answers."
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     allow_anonymous: bool = Field(True, description="Allow asking without signing in.")
     frozen_date: date | None = Field(

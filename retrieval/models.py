@@ -138,6 +138,9 @@ class Answer(BaseModel):
         default_factory=list, description="Nearest cards, offered when abstaining."
     )
     gap: bool = Field(False, description="Abstained on a clinical question: a content gap.")
+    notice: str | None = Field(
+        None, description="Why a model-written answer was replaced by the quoted one."
+    )
     clinical: bool = Field(
         True,
         description="The question names something clinical (a drug, condition, test...). "

@@ -1,0 +1,183 @@
+"""Model-written answers behind the grounding guard, driven through the real `openai` and
+LangChain clients against a scripted OpenAI-compatible server on loopback."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from scripted_llm import ScriptedServer
+
+from app.main import create_app
+from app.services import Curbside
+from prompts import NOT_COVERED, load_prompt
+from retrieval.synthesis.claims import ClaimStream, split_claims
+
+QUESTION = "croup dexamethasone dose"
+
+
+@pytest.fixture(scope="module")
+def llm_server():
+    with ScriptedServer() as server:
+        yield server
+
+
+def _llm(settings, server, model, **limits):
+    return settings.model_copy(update={
+        "llm": "openai", "llm_model": model, "openai_base_url": server.base_url,
+        "synthesis": settings.synthesis.model_copy(update={"timeout_s": 20.0, **limits}),
+    })
+
+
+def _ask(settings, server, model, question=QUESTION, **limits):
+    curbside = Curbside(_llm(settings, server, model, **limits))
+    return curbside, curbside.ask(question)
+
+
+def test_faithful_paraphrases_are_all_kept_and_citations_repointed(settings, llm_server):
+    curbside, outcome = _ask(settings, llm_server, "paraphrase")
+    answer = outcome.answer
+    assert answer.mode == "synthesis" and answer.notice is None
+    record = curbside.inquiry(outcome.inquiry.id).signals["synthesis"]
+    assert record["prompt"] == {"id": "grounded-answer", "version": 1}
+    assert [d["kept"] for d in record["decisions"]] == [True, True, True]  # 0 faithful dropped
+    miscited = record["decisions"][2]
+    assert miscited["cited"] == ["P9"] and miscited["repointed"] and miscited["passage"] != "P9"
+    assert answer.answer.startswith("Every child with croup, including mild cases")
+    assert all(line.rstrip().endswith("[1]") for line in answer.answer.split("\n"))
+    assert [c.doc_id for c in answer.citations] == ["croup-dexamethasone-dosing"]
+    assert "0.15 mg/kg" in answer.citations[0].snippet  # the passage the claims rest on
+
+
+def test_planted_claims_never_reach_the_clinician(settings, llm_server):
+    curbside, outcome = _ask(settings, llm_server, "planted")
+    text = outcome.answer.answer
+    assert outcome.answer.mode == "synthesis"
+    assert "Zorbanexin" not in text and "always works" not in text
+    assert not re.search(r"(?<![\d.])6 mg/kg", text)  # the tenfold dose (0.6 -> 6)
+    decisions = curbside.inquiry(outcome.inquiry.id).signals["synthesis"]["decisions"]
+    dropped = {d["claim"]: d for d in decisions if not d["kept"]}
+    assert len(dropped) == 3 and all(d["reasons"] for d in dropped.values())
+    dose = next(d for claim, d in dropped.items() if claim.startswith("Dexamethasone 6 mg/kg"))
+    assert dose["label"] == "contradicted" and "6 mg/kg" in dose["reasons"][0]
+    kept = [d["claim"] for d in decisions if d["kept"]]
+    assert kept and all(claim in text for claim in kept)
+
+
+@pytest.mark.parametrize("model", ["hallucinated", "sentinel"])
+def test_too_little_verified_shows_the_extractive_answer_with_a_notice(
+    settings, llm_server, model
+):
+    extractive = Curbside(settings).answer(QUESTION)
+    curbside, outcome = _ask(settings, llm_server, model)
+    assert outcome.answer.mode == "extractive" and outcome.answer.notice
+    assert outcome.answer.answer == extractive.answer
+    record = curbside.inquiry(outcome.inquiry.id).signals["synthesis"]
+    assert record["fallback"]
+    assert ("do not cover" in record["fallback"]) == (model == "sentinel")
+
+
+@pytest.mark.parametrize(
+    ("model", "kind"),
+    [("error500", "server_error"), ("ratelimit", "rate_limited"), ("malformed", "malformed"),
+     ("slow", "timeout"), ("dribble", "timeout"), ("runaway", "too_long")],
+)
+def test_model_failures_end_in_the_extractive_answer_within_the_deadline(
+    settings, llm_server, model, kind
+):
+    curbside = Curbside(_llm(settings, llm_server, model, timeout_s=1.5, max_tokens=64))
+    curbside.warm_up()
+    started = time.perf_counter()
+    outcome = curbside.ask(QUESTION)
+    assert time.perf_counter() - started < 4.0
+    assert outcome.answer.mode == "extractive" and not outcome.answer.abstained
+    assert "unavailable" in outcome.answer.notice
+    assert outcome.answer.signals["synthesis"]["error"]["kind"] == kind
+
+
+def test_unreachable_server_is_a_notice_not_a_500(settings):
+    unreachable = settings.model_copy(update={
+        "llm": "openai", "openai_base_url": "http://127.0.0.1:9/v1"})
+    with TestClient(create_app(unreachable)) as client:
+        body = client.post("/api/v1/ask", json={"question": QUESTION}).json()
+    assert body["mode"] == "extractive" and "unavailable (connection)" in body["notice"]
+
+
+def test_the_model_is_never_asked_when_curbside_abstains(settings, llm_server):
+    before = len(llm_server.requests)
+    _, outcome = _ask(settings, llm_server, "faithful",
+                      question="tacrolimus trough target after kidney transplant")
+    assert outcome.answer.abstained and len(llm_server.requests) == before
+    assert "synthesis" not in outcome.answer.signals
+
+
+def test_only_the_scrubbed_question_is_sent_with_passages_fenced(settings, llm_server):
+    _ask(settings, llm_server, "faithful",
+         question="John Smith MRN 48213377 croup dexamethasone dose")
+    body = llm_server.requests[-1]
+    sent = json.dumps(body)
+    assert "Smith" not in sent and "48213377" not in sent
+    system, user = (m["content"] for m in body["messages"])
+    assert NOT_COVERED in system and "<!--" not in system + user
+    assert '<passage id="P1"' in user and user.rstrip().endswith("croup dexamethasone dose")
+    assert body["max_tokens"] == 300 and body["max_completion_tokens"] == 300
+    assert body["stream"] is True
+
+
+def test_stream_sends_verified_sentences_then_the_answer(settings, llm_server):
+    app = create_app(_llm(settings, llm_server, "planted"))
+    with TestClient(app) as client, client.stream(
+        "POST", "/api/v1/ask/stream", json={"question": QUESTION}
+    ) as r:
+        assert r.status_code == 200
+        events = _events(r.iter_lines())
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "answer" and set(kinds[:-1]) == {"sentence"}
+    answer = events[-1][1]
+    sentences = [data for kind, data in events if kind == "sentence"]
+    assert [f"{s['text']} [{s['citation']}]" for s in sentences] == [
+        line.removeprefix("- ") for line in answer["answer"].split("\n")]
+    assert not any("Zorbanexin" in s["text"] or "always" in s["text"] for s in sentences)
+    assert answer["mode"] == "synthesis" and answer["inquiry_id"]
+
+
+def test_stream_in_extractive_mode_and_bad_questions(client):
+    with client.stream("POST", "/api/v1/ask/stream", json={"question": QUESTION}) as r:
+        events = _events(r.iter_lines())
+    answer = events[-1][1]
+    assert answer["mode"] == "extractive" and len(events) == len(answer["answer"].split("\n")) + 1
+    response = client.post("/api/v1/ask/stream", json={"question": " "})
+    assert response.status_code == 422 and "empty" in response.json()["detail"]
+
+
+def test_prompt_is_a_reviewed_versioned_template():
+    prompt = load_prompt("grounded_answer")
+    assert (prompt.id, prompt.version) == ("grounded-answer", 1)
+    system, user = prompt.render(sentinel=NOT_COVERED, max_sentences="4", thread="",
+                                 passages="<passage>", question="q")
+    assert "why:" not in system + user and NOT_COVERED in system and "[P1]" in system
+
+
+def test_claims_split_the_same_streamed_or_whole():
+    draft = ("Give 0.6 mg/kg once [P1]. The maximum is 10 mg. [P2] Not for adults (P3).\n"
+             "- Epinephrine helps [P1][P2]")
+    stream = ClaimStream()
+    pieces = [c for word in re.findall(r"\S+\s*", draft) for c in stream.feed(word)]
+    pieces += stream.close()
+    assert pieces == split_claims(draft)
+    assert [(c.text, c.cited) for c in pieces] == [
+        ("Give 0.6 mg/kg once.", ["P1"]), ("The maximum is 10 mg.", ["P2"]),
+        ("Not for adults.", ["P3"]), ("Epinephrine helps", ["P1", "P2"])]
+
+
+def _events(lines) -> list[tuple[str, dict]]:
+    events, kind = [], None
+    for line in lines:
+        if line.startswith("event:"):
+            kind = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            events.append((kind, json.loads(line.split(":", 1)[1])))
+    return events
