@@ -66,7 +66,7 @@ class Evaluation:
 
     def run(self, suites: list[Suite]) -> Run:
         self.curbside.warm_up()  # latency figures should not include model loading
-        settings = self.curbside.settings.model_dump(mode="json", exclude={"home"})
+        settings = self.curbside.settings.recordable()  # never a database password
         run = run_suites(suites, ask=self.ask, verify=self.verify,
                          content_version=self.content_version(), settings=settings)
         save_run(run, self.runs_dir)

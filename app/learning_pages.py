@@ -7,8 +7,9 @@ import csv
 import io
 import json
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -93,7 +94,8 @@ def claim_certificate(claim_id: str, user: LearnerDep, learning: LearningDep):
 
 
 @router.get("/learning/certificate.pdf", include_in_schema=False)
-def period_certificate(user: LearnerDep, learning: LearningDep, year: int | None = None):
+def period_certificate(user: LearnerDep, learning: LearningDep,
+                       year: Annotated[int | None, Query(ge=1900, le=9998)] = None):
     year = year or date.today().year
     pdf = learning.certificate(user, period=(date(year, 1, 1), date(year, 12, 31)))
     return _pdf(pdf, f"curbside-certificate-{year}.pdf")
@@ -116,7 +118,8 @@ def pars(user: AdminDep, learning: LearningDep, start: date, end: date):
 
 
 @router.get("/admin/due", include_in_schema=False)
-def due(user: AdminDep, learning: LearningDep, days: int = 7):
+def due(user: AdminDep, learning: LearningDep,
+        days: Annotated[int, Query(ge=0, le=3660)] = 7):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["episode_id", "learner_id", "due_at"])

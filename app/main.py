@@ -25,6 +25,7 @@ from app import (
 )
 from app.accounts import AccountError
 from app.errors import BUSY_MESSAGE, BadQuestion, DatabaseBusy, Forbidden, SignInRequired
+from app.security import SecurityHeaders
 from app.services import Curbside
 from app.settings import Settings
 from credit_capture.credit_errors import ClaimNotFound, EpisodeNotFound, NotYourEpisode
@@ -49,7 +50,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         title="Curbside",
         version="0.1.0",
         summary="Point-of-care answers from vetted content, every claim cited.",
+        max_body_size=curbside.settings.web.max_body_bytes,  # 413 beyond, before parsing
     )
+    app.add_middleware(SecurityHeaders)
     app.state.curbside = curbside
     app.include_router(api.router)
     app.include_router(stream_api.router)

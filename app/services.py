@@ -237,6 +237,11 @@ class Curbside:
                 f"The question is {len(question)} characters long; "
                 f"the limit is {self.settings.max_question_chars}."
             )
+        try:  # a lone UTF-16 surrogate ("\ud800") is valid JSON but no text we can store
+            question.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BadQuestion("The question contains an invalid character "
+                              f"at position {exc.start + 1}.") from exc
         return question
 
     def answer(

@@ -89,6 +89,16 @@ class DatabaseSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """Limits of the web surface."""
+
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, le=1_073_741_824,
+        description="Largest request body accepted (HTTP 413 beyond): questions, forms and "
+        "reflections are a few kilobytes; this stops memory-exhausting uploads.",
+    )
+
+
 class Settings(BaseSettings):
     """Runtime configuration, read from `CURBSIDE_*` environment variables."""
 
@@ -137,6 +147,7 @@ class Settings(BaseSettings):
         default_factory=InsightsSettings, description="Themes, gaps and k-anonymity for planners."
     )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     smart_clients: dict[str, str] = Field(
         default_factory=dict,
         description='SMART App Launch: registered EHRs, JSON {"<iss>": "<client_id>"}; '
@@ -145,6 +156,11 @@ class Settings(BaseSettings):
     ehr: EhrSettings = Field(
         default_factory=EhrSettings, description="Infobutton, SMART launch and CDS Hooks."
     )
+
+    def recordable(self) -> dict:
+        """The settings as stored beside an eval run: no paths, URLs or secrets (a
+        PostgreSQL URL carries its password, and runs are shown in the browser)."""
+        return _without_secrets(self.model_dump(mode="json"))
 
     def today(self) -> date:
         """The clock every review-date decision reads: one seam, frozen in tests."""
@@ -161,3 +177,15 @@ class Settings(BaseSettings):
     @property
     def resolved_model_cache(self) -> Path:
         return self.model_cache or Path.home() / ".cache" / "curbside"
+
+
+_UNRECORDED = ("home", "model_cache", "content_dir")
+_SECRET_ENDINGS = ("_url", "url", "_key", "key", "secret", "password", "token")
+
+
+def _without_secrets(data: dict) -> dict:
+    return {
+        name: _without_secrets(value) if isinstance(value, dict) else value
+        for name, value in data.items()
+        if name not in _UNRECORDED and not name.lower().endswith(_SECRET_ENDINGS)
+    }

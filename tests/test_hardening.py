@@ -1,0 +1,116 @@
+"""Web surface and secrets (issue 14, items 6 and 7): security headers, a request size limit,
+4xx instead of 500 on bad values, the first admin's password kept out of the log, a
+private home folder, and no database URL stored with an eval run."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from tests.factories import make_user, sign_in
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "app" / "templates"
+
+
+def test_pages_and_api_carry_security_headers(client):
+    for response in (client.get("/"), client.get("/healthz"),
+                     client.post("/api/v1/ask", json={"question": ""})):
+        csp = dict(d.strip().split(" ", 1) for d in
+                   response.headers["content-security-policy"].split(";"))
+        assert csp["script-src"] == "'self'"  # no inline script, no eval
+        assert csp["frame-ancestors"] == "'none'"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "strict-transport-security" not in response.headers  # plain HTTP
+
+
+def test_hsts_only_over_https(settings):
+    with TestClient(create_app(settings), base_url="https://testserver") as secure_client:
+        assert "max-age=" in secure_client.get("/healthz").headers["strict-transport-security"]
+
+
+def test_templates_have_no_inline_script():
+    """The CSP forbids inline script, so none may be relied on."""
+    for template in TEMPLATES.glob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
+            assert "src=" in tag, f"{template.name}: inline <script>"
+
+
+def test_request_bodies_are_limited(settings):
+    small = settings.model_copy(update={"web": settings.web.model_copy(
+        update={"max_body_bytes": 4096})})
+    with TestClient(create_app(small)) as limited:
+        big = limited.post("/api/v1/ask", json={"question": "x" * 10_000})
+        assert big.status_code == 413
+        assert limited.post("/api/v1/ask", json={"question": ""}).status_code == 422
+
+
+def test_a_lone_surrogate_in_a_question_is_a_422_not_a_500(client):
+    body = b'{"question": "croup \\ud800 dose"}'
+    response = client.post("/api/v1/ask", content=body,
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "invalid character" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "-5"])
+def test_out_of_range_certificate_year_is_a_422(client, year):
+    make_user(client.app.state.curbside, "ada@example.org")
+    sign_in(client, "ada@example.org")
+    assert client.get(f"/learning/certificate.pdf?year={year}").status_code == 422
+
+
+@pytest.mark.parametrize("days", ["-1", "1000000000"])
+def test_out_of_range_due_days_is_a_422(client, days):
+    make_user(client.app.state.curbside, "root@example.org", role="admin")
+    sign_in(client, "root@example.org")
+    assert client.get(f"/admin/due?days={days}").status_code == 422
+
+
+def test_first_admin_password_goes_to_a_private_file_not_the_log(tmp_path, monkeypatch,
+                                                                  capsys):
+    import uvicorn
+
+    from app import cli
+    from app.services import Curbside
+
+    home = tmp_path / "site"
+    home.mkdir(mode=0o755)
+    monkeypatch.setenv("CURBSIDE_HOME", str(home))
+    monkeypatch.setattr(Curbside, "ingest_cards", lambda self, *a, **k: None)
+    monkeypatch.setattr("app.main.create_app", lambda *a, **k: None)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+
+    assert cli.main(["serve"]) == 0
+    secret = home / "first-admin-password.txt"
+    password = re.search(r"password: (\S+)", secret.read_text()).group(1)
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700  # tightened: it holds the database
+    err = capsys.readouterr().err
+    assert str(secret) in err and password not in err
+
+
+def test_eval_runs_never_store_the_database_url(settings, monkeypatch):
+    from app import evaluation
+    from app.services import Curbside
+
+    with_password = settings.model_copy(
+        update={"database_url": settings.database_url + "?password=s3cret-pw"})
+    recorded = {}
+    monkeypatch.setattr(evaluation, "run_suites",
+                        lambda suites, **kwargs: recorded.update(kwargs["settings"]))
+    monkeypatch.setattr(evaluation, "save_run", lambda run, folder: None)
+    monkeypatch.setattr(Curbside, "warm_up", lambda self: None)
+    evaluation.Evaluation(Curbside(with_password)).run([])
+    assert recorded and "s3cret-pw" not in repr(recorded)
+    assert "database_url" not in recorded and "home" not in recorded
+    assert "retrieval" in recorded  # the knobs that shape answers are still recorded
+    assert "s3cret" not in repr(Settings(
+        database_url="postgresql+psycopg://u:s3cret@db/curbside").recordable())
