@@ -340,9 +340,12 @@ def _date(value: str):
 def cmd_credits_due(args: argparse.Namespace) -> int:
     from app.learning import Learning
 
-    due = Learning(_curbside()).due_soon(args.days)
+    learning = Learning(_curbside())
+    due = learning.due_soon(args.days)
+    names = learning.names([e.learner_id for e in due])  # people by name, not ids
     for episode in due:
-        print(f"{episode.due_at:%Y-%m-%d}\t{episode.learner_id}\t{episode.id}\t{episode.question}")
+        name = names.get(episode.learner_id, episode.learner_id)
+        print(f"{episode.due_at:%Y-%m-%d}\t{name}\t{episode.id}\t{episode.question}")
     print(f"{len(due)} episode(s) due within {args.days} days", file=sys.stderr)
     return 0
 

@@ -8,7 +8,7 @@ The domain rules live in `credit_capture`; this module maps accounts onto them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 
 from sqlmodel import Session, select
@@ -16,6 +16,13 @@ from sqlmodel import Session, select
 from app.accounts import User
 from app.services import Curbside
 from credit_capture import audit, claims, episodes, exports
+from credit_capture.credit_errors import (
+    ClaimNotFound,
+    DemoContentOnly,
+    NameRequired,
+    ProfessionRequired,
+)
+from credit_capture.errors import CreditError
 
 
 class Learning:
@@ -51,23 +58,75 @@ class Learning:
         with self.session() as session:
             return episodes.get_episode(session, episode_id=episode_id, learner_id=user.id)
 
-    def reflect_and_claim(
-        self, user: User, episode_id: str, form: dict, *, claim_types: list[str]
-    ) -> list[claims.Claim]:
-        """Record the reflection (PHI-scrubbed) and claim each requested credit type."""
+    def offered(self, user: User) -> list:
+        """Credit types the learner's profession is offered (empty until it is known)."""
+        return self.rules.types_for(user.profession)
+
+    def blocked(self, episode: episodes.Episode) -> str | None:
+        """Why this cycle cannot earn credit whatever the learner writes, if it cannot."""
+        if claims.demo_only(episode) and not self.rules.demo_content_creditable:
+            return str(DemoContentOnly(episode.id))
+        return None
+
+    def complete_profile(self, user: User, *, first_name: str = "", last_name: str = "",
+                         profession: str = "") -> User:
+        """Fill the name and profession a first claim needs (asked on the claim form);
+        values already in the profile are kept unless new ones are given."""
+        values = {"first_name": first_name.strip(), "last_name": last_name.strip()}
+        if profession.strip():
+            key = self.rules.profession_key(profession)
+            if key is None:
+                raise ProfessionRequired([p.label for p in self.rules.professions.values()])
+            values["profession"] = key
+        values = {k: v for k, v in values.items() if v}
+        if not values:
+            return user
         with self.session() as session:
+            stored = session.get(User, user.id)
+            for field, value in values.items():
+                setattr(stored, field, value)
+                setattr(user, field, value)
+            session.add(stored)
+            session.commit()
+        return user
+
+    def reflect_and_claim(
+        self, user: User, episode_id: str, form: dict, *, claim_types: list[str] | None = None
+    ) -> list[claims.Claim]:
+        """Record the reflection (PHI-scrubbed) and claim each requested credit type
+        (default: the first type the learner's profession is offered)."""
+        if not (user.first_name.strip() and user.last_name.strip()):
+            raise NameRequired()
+        offered = self.offered(user)
+        if not offered:
+            raise ProfessionRequired([p.label for p in self.rules.professions.values()])
+        wanted = claim_types or [offered[0].key]
+        for kind in wanted:  # refuse before anything is written
+            claims.check_offered(self.rules, user.profession, kind)
+        with self.session() as session:
+            episode = episodes.get_episode(session, episode_id=episode_id, learner_id=user.id)
+            if self.blocked(episode):
+                raise DemoContentOnly(episode_id)
             if episodes.get_reflection(session, episode_id=episode_id) is None:
                 episodes.record_reflection(
                     session, episode_id=episode_id, learner_id=user.id, data=form,
                     scrub=self.curbside.scrubber.scrub_text,
+                    require_opened=self.rules.require_opened_source,
                 )
             return [
                 claims.claim_credit(
                     session, episode_id=episode_id, learner_id=user.id, credit_type=kind,
                     rules=self.rules, board_consent=user.board_consent,
+                    profession=user.profession,
                 )
-                for kind in claim_types
+                for kind in wanted
             ]
+
+    def source_opened(self, user: User, inquiry_id: str, doc_id: str, via: str) -> bool:
+        """Step 2 of the cycle: the learner opened one of the answer's sources."""
+        with self.session() as session:
+            return episodes.record_opened(session, inquiry_id=inquiry_id, learner_id=user.id,
+                                          doc_id=doc_id, via=via)
 
     def claims_of(self, user: User, start: date | None = None, end: date | None = None):
         with self.session() as session:
@@ -85,11 +144,10 @@ class Learning:
         if claim_id:
             chosen = [c for c in chosen if c.id == claim_id or c.corrects_claim_id == claim_id]
             if not chosen:
-                from credit_capture.credit_errors import ClaimNotFound
-
                 raise ClaimNotFound(claim_id)
-        return exports.certificate_pdf(
-            learner_name=user.display_name, claims=chosen, rules=self.rules, period=period
+        return exports.certificate_pdf(  # a name, never the e-mail (NameRequired)
+            learner_name=f"{user.first_name} {user.last_name}".strip(), claims=chosen,
+            rules=self.rules, period=period,
         )
 
     def xapi(self, user: User) -> list[dict]:
@@ -119,6 +177,20 @@ class Learning:
         with self.session() as session:
             return episodes.due_soon(session, within_days=within_days)
 
+    def names(self, learner_ids: list[str]) -> dict[str, str]:
+        """Learner id -> the name people know them by (e-mail when no name is set)."""
+        with self.session() as session:
+            found = session.exec(select(User).where(User.id.in_(set(learner_ids)))).all()
+        return {u.id: u.display_name for u in found}
+
     def audit_problems(self) -> list[str]:
         with self.session() as session:
             return audit.verify_chain(session)
+
+
+def record_card_opened(learning: Learning, user: User, *, inquiry_id: str, card_id: str) -> None:
+    """A card page opened from an answer (``/content/{id}?from=<inquiry>``): recorded as
+    a source consulted when it is one of that episode's sources; a stale or foreign
+    ``from`` never stops the card from showing."""
+    with suppress(CreditError):
+        learning.source_opened(user, inquiry_id, card_id, "card")

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,12 +16,22 @@ from pydantic import BaseModel, Field
 
 from app.deps import AdminDep, LearnerDep, LearningDep
 from app.pages import templates
+from credit_capture.credit_errors import EpisodeNotFound, NotYourEpisode
+from credit_capture.episodes import CHANGE_TYPES
+from credit_capture.errors import CreditError
 
 router = APIRouter()
-CHANGE_TYPES = ("drug_therapy", "tests", "referral", "monitoring", "prevention",
-                "differential_diagnosis")
 REASONS = ("Managing a current patient", "Confirming my plan", "Teaching or precepting",
            "Curiosity after a case")
+# The Information Assessment Method's items, worded for a phone (values: credit_capture).
+CHOICES = {
+    "relevance": [("totally", "Totally"), ("partially", "Partly"), ("not", "Not relevant")],
+    "outcome": [("changed", "Changed my management"), ("learned", "Learned something new"),
+                ("confirmed", "Confirmed my plan"), ("reinforced", "Reassured me"),
+                ("recalled", "Reminded me"), ("dissatisfied", "Problem with it")],
+    "patient_use": [("yes", "Yes, I will"), ("done", "Already did"), ("no", "No patient")],
+    "health_benefit": [("yes", "Yes"), ("no", "No"), ("unsure", "Unsure")],
+}
 
 
 @router.get("/learning", response_class=HTMLResponse, include_in_schema=False)
@@ -36,41 +46,57 @@ def my_learning(request: Request, user: LearnerDep, learning: LearningDep):
     })
 
 
+def _form_page(request: Request, learning, user, episode_id: str, *, form=None,
+               error: str | None = None, status_code: int = 200):
+    episode = learning.episode(user, episode_id)
+    return templates.TemplateResponse(request, "reflect.html", {
+        "episode": episode, "change_types": CHANGE_TYPES, "reasons": REASONS,
+        "choices": CHOICES, "rules": learning.rules, "offered": learning.offered(user),
+        "blocked": learning.blocked(episode), "error": error, "user": user,
+        "form": form or {}, "opened": {o["doc_id"] for o in episode.opened or []},
+    }, status_code=status_code)
+
+
 @router.get("/learning/episodes/{episode_id}", response_class=HTMLResponse,
             include_in_schema=False)
 def reflection_form(request: Request, episode_id: str, user: LearnerDep, learning: LearningDep):
-    return templates.TemplateResponse(request, "reflect.html", {
-        "episode": learning.episode(user, episode_id), "change_types": CHANGE_TYPES,
-        "reasons": REASONS, "rules": learning.rules, "error": None, "user": user,
-    })
+    return _form_page(request, learning, user, episode_id)
 
 
 @router.post("/learning/episodes/{episode_id}", include_in_schema=False)
 async def reflect(request: Request, episode_id: str, user: LearnerDep, learning: LearningDep):
-    """The whole of step 3 in one submit: the reflection, then the claim."""
+    """The whole of step 3 in one submit: name and profession if missing, the
+    reflection, then the claim. A refusal shows the form again with what was typed."""
     form = await request.form()
+    typed = {key: form.get(key, "") for key in (
+        "reason", "reason_other", "relevance", "outcome", "patient_use", "health_benefit",
+        "practice_change", "barriers", "free_text", "own_sources", "first_name", "last_name",
+        "profession")}
+    typed["change_types"] = form.getlist("change_types")
+    typed["credit_types"] = form.getlist("credit_types")
     data = {
-        "reason": form.get("reason_other") or form.get("reason", ""),
-        "answered": form.get("answered", ""),
-        "outcome": form.get("outcome", ""),
-        "change_types": form.getlist("change_types"),
-        "barriers": form.get("barriers") or None,
-        "free_text": form.get("free_text") or None,
-        "own_sources": [s.strip() for s in str(form.get("own_sources", "")).splitlines()
-                        if s.strip()],
+        "reason": typed["reason_other"].strip() or typed["reason"],
+        "relevance": typed["relevance"], "outcome": typed["outcome"],
+        "patient_use": typed["patient_use"], "health_benefit": typed["health_benefit"] or None,
+        "practice_change": typed["practice_change"],
+        "change_types": typed["change_types"],
+        "barriers": typed["barriers"] or None, "free_text": typed["free_text"] or None,
+        "own_sources": [s.strip() for s in typed["own_sources"].splitlines() if s.strip()],
     }
-    from credit_capture.errors import CreditError
+
+    def submit():
+        learning.complete_profile(user, first_name=typed["first_name"],
+                                  last_name=typed["last_name"], profession=typed["profession"])
+        return learning.reflect_and_claim(user, episode_id, data,
+                                          claim_types=typed["credit_types"] or None)
 
     try:
-        await run_in_threadpool(  # database work off the event loop
-            learning.reflect_and_claim, user, episode_id, data,
-            claim_types=form.getlist("credit_types") or ["ama_pra_1"],
-        )
+        await run_in_threadpool(submit)  # database work off the event loop
     except CreditError as exc:
-        return templates.TemplateResponse(request, "reflect.html", {
-            "episode": learning.episode(user, episode_id), "change_types": CHANGE_TYPES,
-            "reasons": REASONS, "rules": learning.rules, "error": str(exc), "user": user,
-        }, status_code=422)
+        if isinstance(exc, EpisodeNotFound | NotYourEpisode):
+            raise
+        return _form_page(request, learning, user, episode_id, form=typed, error=str(exc),
+                          status_code=422)
     return RedirectResponse("/learning?claimed=1", status_code=303)
 
 
@@ -122,22 +148,40 @@ def due(user: AdminDep, learning: LearningDep,
         days: Annotated[int, Query(ge=0, le=3660)] = 7):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["episode_id", "learner_id", "due_at"])
-    for episode in learning.due_soon(days):
-        writer.writerow([episode.id, episode.learner_id, episode.due_at.isoformat()])
+    writer.writerow(["learner", "question", "due_at", "episode_id"])
+    due = learning.due_soon(days)
+    names = learning.names([e.learner_id for e in due])
+    for episode in due:
+        writer.writerow([names.get(episode.learner_id, episode.learner_id), episode.question,
+                         episode.due_at.isoformat(), episode.id])
     return Response(buffer.getvalue(), media_type="text/csv")
 
 
 # JSON API -------------------------------------------------------------------------------
 class ReflectionRequest(BaseModel):
-    reason: str
-    answered: str = Field(description="yes | partly | no")
-    outcome: str = Field(description="reinforced | confirmed | changed")
+    """One reflection, modelled on the Information Assessment Method (IAM)."""
+
+    reason: str = Field(description="Why the question arose.")
+    relevance: str = Field("", description="totally | partially | not")
+    outcome: str = Field(
+        "", description="Cognitive impact: changed | learned | confirmed | reinforced | "
+        "recalled | dissatisfied")
+    patient_use: str = Field("", description="yes (will use) | done | no (not for a patient)")
+    health_benefit: str | None = Field(None, description="yes | no | unsure (for a patient)")
+    practice_change: str = Field("", description="What you will do or did differently, "
+                                 "or why nothing changed, in your own words.")
     change_types: list[str] = []
     barriers: str | None = None
     free_text: str | None = None
     own_sources: list[str] = []
-    credit_types: list[str] = ["ama_pra_1"]
+    credit_types: list[str] | None = Field(
+        None, description="Default: the first credit type your profession is offered.")
+
+
+class SourceOpened(BaseModel):
+    doc_id: str = Field(min_length=1, max_length=300)
+    via: Literal["chip", "source", "card"] = Field(
+        description="chip (citation expanded) | source (its link) | card (the card page)")
 
 
 @router.get("/api/v1/episodes", tags=["credit"], summary="My point-of-care episodes")
@@ -152,6 +196,14 @@ def api_claim(episode_id: str, body: ReflectionRequest, user: LearnerDep,
     data = body.model_dump(exclude={"credit_types"})
     issued = learning.reflect_and_claim(user, episode_id, data, claim_types=body.credit_types)
     return [c.model_dump(mode="json") for c in issued]
+
+
+@router.post("/api/v1/inquiries/{inquiry_id}/opened", tags=["credit"], status_code=204,
+             summary="Record that the learner opened one of the answer's sources")
+def api_opened(inquiry_id: str, body: SourceOpened, user: LearnerDep,
+               learning: LearningDep) -> Response:
+    learning.source_opened(user, inquiry_id, body.doc_id, body.via)
+    return Response(status_code=204)
 
 
 @router.get("/api/v1/claims", tags=["credit"], summary="My issued claims")

@@ -19,7 +19,14 @@ router = APIRouter(include_in_schema=False)
 def profile(request: Request, user: CurrentUserDep):
     if user is None:
         raise SignInRequired()
-    return templates.TemplateResponse(request, "profile.html", {"user": user, "error": None})
+    return templates.TemplateResponse(request, "profile.html", {
+        "user": user, "error": None, "professions": _professions(request)})
+
+
+def _professions(request: Request) -> dict:
+    """Profession key -> label, from the provider's credit rules (they decide the credit)."""
+    rules = request.app.state.curbside.credit_rules
+    return {key: p.label for key, p in rules.professions.items()}
 
 
 @router.post("/profile")
@@ -48,8 +55,13 @@ def save_profile(
             raise ValueError("birth day must be 1-31")
     except ValueError as exc:
         message = str(exc) if "must" in str(exc) else "birth month and day must be numbers"
-        return templates.TemplateResponse(request, "profile.html",
-                                          {"user": user, "error": message}, status_code=422)
+        typed = user.model_copy(update={  # show what was typed, not the stored profile
+            "first_name": first_name, "last_name": last_name, "profession": profession,
+            "specialty": specialty, "board": board, "board_id": board_id,
+            "board_consent": board_consent == "yes"})
+        return templates.TemplateResponse(request, "profile.html", {
+            "user": typed, "error": message, "professions": _professions(request),
+            "birth": (birth_month, birth_day)}, status_code=422)
     stored = session.get(User, user.id)
     for field, value in {
         "first_name": first_name.strip(), "last_name": last_name.strip(),

@@ -112,7 +112,7 @@ class Curbside:
     def credit_rules(self):
         from credit_capture.rules import load_rules
 
-        return load_rules()
+        return load_rules(self.settings.credit_rules)
 
     @cached_property
     def scrubber(self):
@@ -324,7 +324,7 @@ class Curbside:
             learner_id=learner_id,
             citations=[
                 {"doc_id": c.doc_id, "title": c.title, "url": c.url, "version": c.version,
-                 "score": c.score}
+                 "score": c.score, "demo": c.demo}
                 for c in answer.citations
             ],
             signals=answer.signals | {"confidence": answer.confidence, "gap": answer.gap,
@@ -336,8 +336,11 @@ class Curbside:
         with Session(self.engine, expire_on_commit=False) if own else nullcontext(session) as db:
             inquiry = save_inquiry(db, inquiry)
             if learner_id and answer.clinical:  # only a clinical question opens an episode
+                rules = self.credit_rules  # a repeated question joins its first episode
                 episode_id = open_episode(
-                    db, inquiry=inquiry, window_days=self.credit_rules.reflection_window_days
+                    db, inquiry=inquiry, window_days=rules.reflection_window_days,
+                    duplicate_days=rules.duplicate_window_days,
+                    similarity=self._similarity, threshold=rules.duplicate_similarity,
                 ).id
             db.expunge(inquiry)
             db.commit()  # ends the read transaction the refresh began: connection released
@@ -347,6 +350,12 @@ class Curbside:
         )
         return AskOutcome(question=question, answer=answer, latency_ms=latency_ms,
                           inquiry=inquiry, episode_id=episode_id)
+
+    def _similarity(self, question: str, earlier: list[str]) -> list[float]:
+        """Cosine similarity of a scrubbed question to a learner's earlier ones (the
+        packaged encoder's vectors are unit length)."""
+        vectors = self.files.embedder().embed([question, *earlier])
+        return [float(vectors[0] @ v) for v in vectors[1:]]
 
     # content ----------------------------------------------------------------
     def content_cards(self) -> list[Document]:

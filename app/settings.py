@@ -136,6 +136,11 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     allow_anonymous: bool = Field(True, description="Allow asking without signing in.")
+    credit_rules: Path | None = Field(
+        None,
+        description="The accredited provider's credit rules file (provider, accreditation, "
+        "credit types by profession, caps); unset = the shipped demonstration rules.",
+    )
     frozen_date: date | None = Field(
         None,
         description="Pin 'today' (YYYY-MM-DD) for review-date checks. Tests and CI pin it so "

@@ -58,8 +58,11 @@ def _digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def _last(session: Session) -> AuditEvent | None:
-    return session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+def _last(session: Session, *, for_update: bool = False) -> AuditEvent | None:
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()  # the next writer waits for this seq to commit
+    return session.exec(stmt).first()
 
 
 def head_hash(session: Session) -> str:
@@ -80,8 +83,9 @@ def record(
     commit: bool = True,
 ) -> AuditEvent:
     """Append one event. Domain functions pass ``commit=False`` and commit their row and
-    its event together, so neither exists without the other."""
-    last = _last(session)
+    its event together, so neither exists without the other. SQLite has one writer at a
+    time (the caller's row was written first); PostgreSQL locks the newest event row."""
+    last = _last(session, for_update=True)
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
         at=as_utc(now or datetime.now(UTC)),

@@ -24,7 +24,10 @@ from credit_capture.credit_errors import (
     CapExceeded,
     ClaimNotFound,
     ConsentRequired,
+    DemoContentOnly,
     InvalidCorrection,
+    NotForProfession,
+    ProfessionRequired,
     ReflectionRequired,
     WindowClosed,
 )
@@ -59,12 +62,69 @@ class Claim(ClaimBase, table=True):
     reason: str | None = Field(default=None, description="Why a correction was made.")
     seconds_to_claim: int | None = Field(default=None, description="Question asked -> claim.")
     fields_touched: int = Field(default=0, description="Form fields filled to earn it.")
+    profession: str | None = Field(default=None, description="Learner's profession then.")
+    accredited: bool = Field(
+        default=False, sa_column_kwargs={"server_default": "0"},
+        description="Real credit: an accredited provider for this credit type was configured "
+        "when it was issued. False = a demonstration record, not valid for credit.",
+    )
+    demo_content: bool = Field(
+        default=False, sa_column_kwargs={"server_default": "0"},
+        description="Every source consulted was unreviewed demonstration content.",
+    )
 
 
 class ClaimPublic(ClaimBase):
     id: str
     issued_at: datetime
     reason: str | None
+    accredited: bool
+    demo_content: bool
+
+
+def lock_for_credit(session: Session) -> None:
+    """Serialise credit writes so concurrent claims can neither pass the annual cap
+    together nor take the same audit sequence number.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the cap is read
+    (a second claimant waits, up to the busy timeout). PostgreSQL: a transaction-scoped
+    advisory lock; ``audit.record`` also locks the newest audit row (FOR UPDATE).
+    Pending work is committed first: a claim starts its own transaction.
+    """
+    if session.in_transaction():
+        session.commit()
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        if not connection.connection.driver_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+
+
+def consulted(episode: Any) -> list[dict]:
+    """The sources the learner opened, or, if none was recorded, those shown."""
+    opened = {o.get("doc_id") for o in episode.opened or []}
+    chosen = [s for s in episode.sources if s.get("doc_id") in opened]
+    return chosen or list(episode.sources)
+
+
+def demo_only(episode: Any) -> bool:
+    """Every source consulted was unreviewed demonstration content (own sources of an
+    unanswered question are the learner's, so never demo)."""
+    sources = consulted(episode)
+    return bool(sources) and all(s.get("demo") for s in sources)
+
+
+def check_offered(rules: CreditRules, profession: str | None, credit_type: str) -> None:
+    """Refuse a credit type the learner's profession is not offered."""
+    found = rules.profession(profession)
+    if found is None:
+        raise ProfessionRequired([p.label for p in rules.professions.values()])
+    kind = rules.credit_type(credit_type)
+    if kind.key not in found.credit_types:
+        raise NotForProfession(kind.label, found.label,
+                               [rules.credit_type(k).label for k in found.credit_types])
 
 
 @dataclass(frozen=True)
@@ -112,16 +172,37 @@ def claim_credit(
     rules: CreditRules,
     now: datetime | None = None,
     board_consent: bool = False,
+    profession: str | None = None,
 ) -> Claim:
     """Issue credit for a reflected episode, or return the claim already issued for it.
 
-    Idempotent per (episode, credit type): repeating a claim never adds credit.
+    Idempotent per (episode, credit type): repeating a claim never adds credit. The
+    learner's ``profession`` decides which credit types may be claimed; the rules decide
+    whether demonstration content counts and whether the credit is real (accredited).
     """
     kind = rules.credit_type(credit_type)
+    lock_for_credit(session)
+    try:
+        return _issue(session, kind=kind, episode_id=episode_id, learner_id=learner_id,
+                      rules=rules, now=now, board_consent=board_consent, profession=profession)
+    except BaseException:
+        session.rollback()  # a refusal must not keep holding the write lock
+        raise
+
+
+def _issue(session: Session, *, kind, episode_id: str, learner_id: str, rules: CreditRules,
+           now: datetime | None, board_consent: bool, profession: str | None) -> Claim:
+    """claim_credit's checks and write, under the credit lock."""
+    credit_type = kind.key
     episode = get_episode(session, episode_id=episode_id, learner_id=learner_id)
     existing = _existing(session, episode_id, credit_type)
     if existing is not None:
+        session.commit()  # nothing to write: release the lock
         return existing
+    check_offered(rules, profession, kind.key)
+    demo = demo_only(episode)
+    if demo and not rules.demo_content_creditable:
+        raise DemoContentOnly(episode_id)
     reflection = get_reflection(session, episode_id=episode_id)
     if reflection is None:
         raise ReflectionRequired(episode_id)
@@ -142,6 +223,8 @@ def claim_credit(
         seconds_to_claim=int((at - audit.as_utc(episode.asked_at)).total_seconds()),
         # the reflection form, plus choosing the credit type (and ticking consent)
         fields_touched=reflection.fields_touched + 1 + int(kind.requires_board_consent),
+        profession=rules.profession_key(profession),
+        accredited=rules.valid_for_credit(kind.key), demo_content=demo,
     )
     episode.status = "claimed"
     session.add_all([claim, episode])
@@ -155,7 +238,9 @@ def claim_credit(
         now=at, commit=False,
         payload={"episode_id": episode_id, "credit_type": kind.key, "amount": kind.amount,
                  "year": at.year, "board_consent": board_consent,
-                 "activity_id": rules.activity_id},
+                 "activity_id": rules.activity_id, "profession": claim.profession,
+                 "accredited": claim.accredited, "demo_content": demo,
+                 "sources_opened": [o.get("doc_id") for o in episode.opened or []]},
     )
     session.commit()
     session.refresh(claim)
@@ -176,6 +261,7 @@ def correct_claim(
     Adds a correction row with the difference; the original row is never changed.
     Correcting a correction corrects the original it belongs to.
     """
+    lock_for_credit(session)
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise ClaimNotFound(claim_id)

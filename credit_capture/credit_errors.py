@@ -135,3 +135,67 @@ class InvalidExport(CreditError):
     def __init__(self, learner: str, field: str, problem: str) -> None:
         self.learner, self.field, self.problem = learner, field, problem
         super().__init__(f"Cannot export learner {learner!r}: {field} {problem}.")
+
+
+class ProfessionRequired(CreditError):
+    """Which credit a cycle earns depends on the learner's profession; it must be known."""
+
+    def __init__(self, offered: list[str]) -> None:
+        self.offered = offered
+        super().__init__(
+            "Tell us your profession (and your name, for the certificate) before claiming: "
+            f"it decides which credit you can earn. Choose one of: {', '.join(offered)}."
+        )
+
+
+class NotForProfession(CreditError):
+    """E.g. a physician asking for nursing contact hours for the same cycle."""
+
+    def __init__(self, credit_label: str, profession: str, offered: list[str]) -> None:
+        self.credit_label, self.profession, self.offered = credit_label, profession, offered
+        super().__init__(
+            f"{credit_label} is not offered for your profession ({profession}); "
+            f"you can claim: {', '.join(offered) or 'nothing'}."
+        )
+
+
+class DemoContentOnly(CreditError):
+    """Every source of the cycle was unreviewed demonstration content."""
+
+    def __init__(self, episode_id: str) -> None:
+        self.episode_id = episode_id
+        super().__init__(
+            "Not creditable: every source of this answer was demonstration content that no "
+            "clinical reviewer has approved, and this provider's rules do not accept it "
+            "for credit."
+        )
+
+
+class NameRequired(CreditError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Add your first and last name in your profile: the certificate is issued in "
+            "your name, never your e-mail address."
+        )
+
+
+class ProviderNotConfigured(CreditError):
+    """PARS reports real credit; a demonstration install has none to report."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No accredited provider is configured (provider name, accreditation statement "
+            "and accrediting bodies in the credit rules file), so there is no credit to "
+            "report to PARS: every record is a demonstration, not valid for credit."
+        )
+
+
+class SourcesNotOpened(CreditError):
+    """Step 2 of the cycle is reading a source, not merely being shown one."""
+
+    def __init__(self, episode_id: str) -> None:
+        self.episode_id = episode_id
+        super().__init__(
+            "Open at least one of the answer's sources (expand a citation or open the card) "
+            "before reflecting: the learning cycle records the sources you consulted."
+        )

@@ -24,8 +24,8 @@ from fpdf.enums import XPos, YPos
 
 from credit_capture.audit import as_utc
 from credit_capture.claims import NetClaim, net_claims
-from credit_capture.credit_errors import InvalidExport
-from credit_capture.rules import CreditRules
+from credit_capture.credit_errors import InvalidExport, NameRequired, ProviderNotConfigured
+from credit_capture.rules import DEMONSTRATION, CreditRules
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,15 @@ class TranscriptRow:
     sources: str
     credit_type: str
     amount: float
+    status: str = ""
+
+
+def claim_status(claim: Any) -> str:
+    """What a record is worth: real credit, or a demonstration record; demo content noted."""
+    status = "credit" if getattr(claim, "accredited", False) else DEMONSTRATION
+    if getattr(claim, "demo_content", False):
+        status += " (demonstration content)"
+    return status
 
 
 def _day(claim: Any) -> date:
@@ -84,7 +93,7 @@ def transcript_rows(
         kind = net.claim.credit_type
         label = rules.credit_type(kind).label if rules else kind
         rows.append(TranscriptRow(_day(net.claim), episode.question, _sources_text(episode),
-                                  label, net.amount))
+                                  label, net.amount, claim_status(net.claim)))
     return rows
 
 
@@ -96,10 +105,10 @@ def _cell(value: str) -> str:
 def transcript_csv(rows: Iterable[TranscriptRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "question", "sources", "credit_type", "amount"])
+    writer.writerow(["date", "question", "sources", "credit_type", "amount", "status"])
     for r in rows:
         writer.writerow([r.date.isoformat(), _cell(r.question), _cell(r.sources),
-                         r.credit_type, f"{r.amount:g}"])
+                         r.credit_type, f"{r.amount:g}", r.status])
     return out.getvalue()
 
 
@@ -123,9 +132,17 @@ def certificate_pdf(
     rules: CreditRules,
     period: tuple[date, date] | None = None,
 ) -> bytes:
-    """Certificate of participation listing each standing claim, totals and designations."""
+    """The learner's certificate for each standing claim, totals and designations.
+
+    Honest by construction: it is issued in a name (never an e-mail address), and states
+    an accreditation only for claims issued while an accredited provider was configured;
+    anything else is a plain record of participation marked as a demonstration.
+    """
+    if not learner_name.strip() or "@" in learner_name:
+        raise NameRequired()
     standing = [n for n in _standing(claims)
                 if period is None or period[0] <= _day(n.claim) <= period[1]]
+    valid = rules.accredited and any(getattr(n.claim, "accredited", False) for n in standing)
     pdf = FPDF(format="Letter")
     pdf.set_title(pdf_safe(f"Certificate - {learner_name}"))
     pdf.add_page()
@@ -134,11 +151,17 @@ def certificate_pdf(
     def line(text: str, h: float = 7, **kw: Any) -> None:
         pdf.multi_cell(0, h, pdf_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kw)
 
-    line("Certificate of Participation", 10, align="C")
+    line("Certificate" if valid else "Record of Participation", 10, align="C")
     pdf.set_font("Helvetica", "", 12)
-    line(rules.provider, align="C")
+    if valid:
+        line(rules.provider.name, align="C")
+    else:
+        pdf.set_font("Helvetica", "B", 12)
+        line(f"{DEMONSTRATION}.", align="C")
+        pdf.set_font("Helvetica", "", 12)
+        line("No accredited provider is configured for this activity.", align="C")
     pdf.ln(4)
-    line("This certifies that")
+    line("This certifies that" if valid else "This records that")
     pdf.set_font("Helvetica", "B", 14)
     line(learner_name)
     pdf.set_font("Helvetica", "", 12)
@@ -154,9 +177,11 @@ def certificate_pdf(
     totals: dict[str, float] = {}
     for net in standing:
         kind = rules.credit_type(net.claim.credit_type)
-        totals[kind.key] = totals.get(kind.key, 0.0) + net.amount
+        real = valid and getattr(net.claim, "accredited", False)
+        if real:
+            totals[kind.key] = totals.get(kind.key, 0.0) + net.amount
         pdf.cell(35, 7, _day(net.claim).isoformat())
-        pdf.cell(110, 7, pdf_safe(kind.label))
+        pdf.cell(110, 7, pdf_safe(kind.label if real else f"{kind.label} (demonstration)"))
         pdf.cell(30, 7, f"{net.amount:g} {kind.unit}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if not standing:
         line("No credit claimed in this period.")
@@ -166,9 +191,12 @@ def certificate_pdf(
         kind = rules.credit_type(key)
         line(f"Total: {round(total, 4):g} {kind.unit} - {kind.label}")
     pdf.set_font("Helvetica", "", 9)
+    if totals:
+        pdf.ln(2)
+        line(rules.provider.accreditation, 5)
     for key in totals:
         pdf.ln(2)
-        line(rules.credit_type(key).designation, 5)
+        line(rules.designation(key), 5)
     return bytes(pdf.output())
 
 
@@ -207,9 +235,12 @@ def pars_export(
 ) -> str:
     """Tab-delimited ACCME PARS learner completions for claims issued in [start, end].
 
-    Only learners who consented and have a board ID are reported, only for credit types
-    with a PARS code, and board-specific types (ABIM MOC) only for that board's learners.
+    Only learners who consented and have a board ID are reported, only accredited claims
+    of credit types with a PARS code, and board-specific types (ABIM MOC) only for that
+    board's learners. A demonstration install (no provider configured) has nothing to report.
     """
+    if not rules.accredited:
+        raise ProviderNotConfigured()
     profiles = {p.learner_id: p for p in learners if p.consent and p.board_id}
     rows = []
     for net in _standing(claims):
@@ -217,6 +248,8 @@ def pars_export(
         kind = rules.credit_type(claim.credit_type)
         p = profiles.get(claim.learner_id)
         if p is None or kind.pars_code is None or not start <= day <= end:
+            continue
+        if not getattr(claim, "accredited", False):  # a demonstration record is not credit
             continue
         if kind.board and (p.board or "").upper() != kind.board.upper():
             continue

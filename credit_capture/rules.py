@@ -1,8 +1,9 @@
 """Credit rules as validated data (``credit_rules.yaml``), never as constants in code.
 
-Amounts, annual caps and designation statements belong to the accredited provider and
-change without a release; loading validates them so a typo fails at start-up with the
-file and field named, not later in the middle of a learner's claim.
+Amounts, annual caps, designation statements, which professions get which credit and who
+accredits the provider belong to the accredited provider and change without a release;
+loading validates them so a typo fails at start-up with the file and field named, not
+later in the middle of a learner's claim.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from credit_capture.credit_errors import InvalidRules, UnknownCreditType
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("credit_rules.yaml")
+DEMONSTRATION = "Demonstration: not valid for credit"
 
 
 class CreditType(BaseModel):
@@ -26,7 +28,12 @@ class CreditType(BaseModel):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id, e.g. ama_pra_1.")
     label: str = Field(min_length=1, description="Name shown to learners and on certificates.")
     amount: float = Field(gt=0, description="Credit earned per completed cycle.")
-    unit: Literal["credits", "contact hours", "MOC points"]
+    unit: Literal["credits", "contact hours", "MOC points", "hours"]
+    accreditor: str = Field(
+        default="ACCME",
+        description="Body whose accreditation of the provider this credit rests on "
+        "(ACCME, ANCC, ACPE, AAPA); issued as valid only when the provider lists it.",
+    )
     annual_cap: float = Field(gt=0, description="Most one learner may claim per calendar year.")
     requires_board_consent: bool = Field(
         default=False, description="Claims are reported to a board, so consent is required."
@@ -37,7 +44,30 @@ class CreditType(BaseModel):
     board: str | None = Field(
         default=None, description="Certifying board (e.g. ABIM) whose learners it reports."
     )
-    designation: str = Field(min_length=20, description="Designation statement, verbatim.")
+    designation: str = Field(
+        min_length=20, description="Designation statement, verbatim; {provider} = its name."
+    )
+
+
+class Provider(BaseModel):
+    """The accredited provider running the activity; empty = a demonstration install."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(default="", description="The provider's name, as accredited.")
+    accreditation: str = Field(default="", description="Accreditation statement, verbatim.")
+    accredited_by: list[str] = Field(
+        default_factory=list, description="Accrediting bodies, e.g. ACCME, ANCC."
+    )
+
+
+class Profession(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1, description="Shown in the profile's profession list.")
+    credit_types: list[str] = Field(
+        min_length=1, description="Credit types offered, the first claimed by default."
+    )
 
 
 class CreditRules(BaseModel):
@@ -45,23 +75,60 @@ class CreditRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    provider: str = Field(min_length=1)
+    provider: Provider = Field(default_factory=Provider)
     activity_id: str = Field(min_length=1)
     activity_title: str = Field(min_length=1)
     reflection_window_days: int = Field(default=30, gt=0, le=366)
+    duplicate_window_days: int = Field(
+        default=30, ge=0, le=366,
+        description="A learner's repeat of a question within this many days joins its episode.",
+    )
+    duplicate_similarity: float = Field(
+        default=0.9, gt=0, le=1.0,
+        description="Cosine similarity of scrubbed questions at which they count as one.",
+    )
+    demo_content_creditable: bool = Field(
+        default=False,
+        description="Whether a cycle whose sources were all unreviewed demonstration "
+        "content may earn credit.",
+    )
+    require_opened_source: bool = Field(
+        default=True,
+        description="An answered question needs at least one source opened before the "
+        "reflection (step 2 of the cycle: sources consulted, not merely shown).",
+    )
+    professions: dict[str, Profession] = Field(min_length=1)
     credit_types: list[CreditType] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_keys(self) -> CreditRules:
+    def _consistent(self) -> CreditRules:
         keys = [c.key for c in self.credit_types]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
             raise ValueError(f"duplicate credit type keys: {', '.join(dupes)}")
+        for name, profession in self.professions.items():
+            unknown = [k for k in profession.credit_types if k not in keys]
+            if unknown:
+                raise ValueError(f"professions.{name}: unknown credit types {', '.join(unknown)}")
         return self
 
     @property
     def keys(self) -> list[str]:
         return [c.key for c in self.credit_types]
+
+    @property
+    def accredited(self) -> bool:
+        """True once a provider is configured: name, statement and at least one body."""
+        p = self.provider
+        return bool(p.name.strip() and p.accreditation.strip() and p.accredited_by)
+
+    def valid_for_credit(self, key: str) -> bool:
+        """Whether claims of this type are real credit (its accreditor is configured)."""
+        wanted = self.credit_type(key).accreditor.upper()
+        return self.accredited and wanted in {b.upper() for b in self.provider.accredited_by}
+
+    def designation(self, key: str) -> str:
+        return self.credit_type(key).designation.replace("{provider}", self.provider.name)
 
     def credit_type(self, key: str) -> CreditType:
         """The credit type named ``key``; UnknownCreditType lists the valid keys."""
@@ -70,12 +137,28 @@ class CreditRules(BaseModel):
                 return c
         raise UnknownCreditType(key, self.keys)
 
+    def profession_key(self, key: str | None) -> str | None:
+        """The rules' key for a profession typed or stored as ``key`` (case, spaces and
+        hyphens forgiven), or None if the rules do not know it."""
+        norm = (key or "").strip().lower().replace(" ", "_").replace("-", "_")
+        return norm if norm in self.professions else None
+
+    def profession(self, key: str | None) -> Profession | None:
+        """The profession named ``key``, or None if unknown."""
+        found = self.profession_key(key)
+        return self.professions[found] if found else None
+
+    def types_for(self, profession: str | None) -> list[CreditType]:
+        """Credit types a learner of ``profession`` is offered (none if it is unknown)."""
+        found = self.profession(profession)
+        return [self.credit_type(k) for k in found.credit_types] if found else []
+
 
 def _describe(err: ValidationError) -> str:
     parts = []
     for e in err.errors():
         where = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        parts.append(f"{where}: {e['msg']}")
+        parts.append(f"{where}: {e['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 

@@ -73,6 +73,7 @@ def make_user(curbside, email: str, role: str = "learner", password: str = "corr
 
     profile.setdefault("first_name", "Ada")
     profile.setdefault("last_name", "Lovelace")
+    profile.setdefault("profession", "physician")  # decides the credit types offered
     with Session(curbside.engine, expire_on_commit=False) as session:
         return create_user(session, email=email, password=password, role=role, **profile)
 

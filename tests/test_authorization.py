@@ -29,6 +29,7 @@ POLICY = {
     "/api/v1/episodes": {"learner", "admin"},
     "/api/v1/episodes/{episode_id}/claim": {"learner", "admin"},
     "/api/v1/claims": {"learner", "admin"},
+    "/api/v1/inquiries/{inquiry_id}/opened": {"learner", "admin"},
     "/admin/pars.tsv": {"admin"},
     "/admin/users": {"admin"},
     "/admin/users/{user_id}/active": {"admin"},

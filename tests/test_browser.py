@@ -85,35 +85,72 @@ def test_abstention_state_says_the_gap_was_logged(live_server, phone_page):
     assert "Not covered by vetted content" in text and "logged" in text
 
 
-def test_learner_goes_from_answer_to_issued_claim_in_three_taps(live_server, phone_page, settings):
+def _sign_in_and_ask(live_server, page, settings, email, question, **profile):
     from app.services import Curbside
     from tests.factories import make_user
 
-    make_user(Curbside(settings), "nurse@example.org")
-    page = phone_page
+    make_user(Curbside(settings), email, **profile)
     page.goto(live_server + "/login")
-    page.fill("#email", "nurse@example.org")
+    page.fill("#email", email)
     page.fill("#password", "correct-horse-9")
     page.click("button[type=submit]")
-    page.fill("#question", "hyperkalemia with ECG changes calcium")
+    page.fill("#question", question)
     page.click("button[type=submit]")
     page.wait_for_selector("article.answer .answer-text")
+
+
+def test_learner_goes_from_answer_to_issued_claim_in_three_taps(live_server, phone_page, settings):
+    page = phone_page
+    _sign_in_and_ask(live_server, page, settings, "nurse@example.org",
+                     "hyperkalemia with ECG changes calcium", profession="nurse")
+    with page.expect_response(lambda r: r.url.endswith("/opened")) as opened:
+        page.locator("details.chip summary").first.click()  # reading a source: step 2
+    assert opened.value.status == 204
 
     taps = 0
     page.click("article.answer a.claim-link")  # tap 1: from the answer to the reflection
     taps += 1
     page.wait_for_selector("form.reflect")
-    page.check("input[name=outcome][value=changed]")  # the reflection itself
-    page.click("form.reflect details summary")
+    assert page.locator("form.reflect input[type=radio]:checked").count() == 0  # no defaults
+    form_height = page.evaluate("document.querySelector('form.reflect').scrollHeight")
+    started = time.monotonic()
+    page.check("input[name=reason][value='Managing a current patient']")
+    page.check("input[name=relevance][value=totally]")
+    page.check("input[name=outcome][value=changed]")
+    page.click("form.reflect details.changed summary")
     page.check("input[name=change_types][value=drug_therapy]")
+    page.check("input[name=patient_use][value=yes]")
+    page.check("input[name=health_benefit][value=yes]")
+    page.type("#practice_change", "Give calcium gluconate first, then insulin with dextrose.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert "ANCC nursing contact hours" in page.inner_text("form.reflect")
     page.click("form.reflect button[type=submit]")  # tap 2: save and claim
     taps += 1
     page.wait_for_selector("a.certificate")
+    seconds = time.monotonic() - started
     assert "Credit claimed" in page.inner_text("main")
     with page.expect_download() as download:  # tap 3: the certificate
         page.click("a.certificate")
         taps += 1
     assert download.value.suggested_filename.endswith(".pdf")
-    assert taps <= 3
+    assert taps <= 3 and seconds <= 45
+    assert form_height <= 1.5 * 844  # one page, no wizard: measured 1149 px at 390 wide
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_token_reflection_is_refused_on_the_phone_with_the_reason(live_server, phone_page,
+                                                                   settings):
+    page = phone_page
+    _sign_in_and_ask(live_server, page, settings, "doc@example.org", "croup dexamethasone dose")
+    page.locator("details.chip summary").first.click()
+    page.click("article.answer a.claim-link")
+    page.wait_for_selector("form.reflect")
+    for name, value in (("reason", "'Confirming my plan'"), ("relevance", "totally"),
+                        ("outcome", "confirmed"), ("patient_use", "no")):
+        page.check(f"input[name={name}][value={value}]")
+    page.fill("#practice_change", "asdf")
+    page.click("form.reflect button[type=submit]")
+    page.wait_for_selector("p.error")
+    assert "say what you will do or did differently" in page.inner_text("p.error")
+    assert page.input_value("#practice_change") == "asdf"
+    assert page.is_checked("input[name=relevance][value=totally]")

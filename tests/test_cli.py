@@ -7,8 +7,10 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from app.cli import main
+from credit_capture.rules import DEFAULT_RULES_PATH
 from tests.factories import write_card
 
 
@@ -61,7 +63,7 @@ def test_scrub_prints_one_line_per_input_line(tmp_path):
     assert lines[1] == "Wells score 3, no PHI here"
 
 
-def test_users_credits_and_audit_commands(cli_env, tmp_path, capsys):
+def test_users_credits_and_audit_commands(cli_env, tmp_path, capsys, monkeypatch):
     assert main(["users", "add", "cli@example.org", "--role", "learner",
                  "--password", "long-enough-1"]) == 0
     assert "added cli@example.org" in capsys.readouterr().out
@@ -71,8 +73,16 @@ def test_users_credits_and_audit_commands(cli_env, tmp_path, capsys):
     assert "unknown role" in capsys.readouterr().err
 
     out = tmp_path / "pars.txt"
-    assert main(["credits", "export", "pars", "--from", "2026-01-01", "--to", "2026-12-31",
-                 "--out", str(out)]) == 0
+    pars = ["credits", "export", "pars", "--from", "2026-01-01", "--to", "2026-12-31",
+            "--out", str(out)]
+    assert main(pars) == 2  # the shipped rules are a demonstration: nothing to report
+    assert "not valid for credit" in capsys.readouterr().err and not out.exists()
+    rules = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    rules["provider"] = {"name": "Example CME", "accreditation": "Accredited by the ACCME.",
+                         "accredited_by": ["ACCME"]}
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    monkeypatch.setenv("CURBSIDE_CREDIT_RULES", str(tmp_path / "rules.yaml"))
+    assert main(pars) == 0
     assert out.read_text().startswith("Completion Date\tBoard ID")
     assert main(["credits", "export", "pars", "--from", "2026-12-31", "--to", "2026-01-01",
                  "--out", str(out)]) == 2

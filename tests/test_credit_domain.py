@@ -44,9 +44,12 @@ CITATIONS = [
 ]
 GOOD_REFLECTION = {
     "reason": "Unsure of first-line therapy for a penicillin-allergic adult.",
-    "answered": "yes",
+    "relevance": "totally",
     "outcome": "changed",
     "change_types": ["drug_therapy"],
+    "patient_use": "yes",
+    "health_benefit": "yes",
+    "practice_change": "Prescribe doxycycline instead of a macrolide for this patient.",
 }
 
 
@@ -66,6 +69,31 @@ def rules():
     return load_rules()
 
 
+def provider_rules(tmp_path, **changes):
+    """The shipped rules with an accredited provider configured (and ``changes``)."""
+    raw = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    raw["provider"] = {"name": "Example Health CME",
+                       "accreditation": "Example Health CME is accredited by the ACCME to "
+                                        "provide continuing medical education for physicians.",
+                       "accredited_by": ["ACCME", "ANCC"]}
+    raw["activity_id"] = "EXH-POC-2026"
+    raw.pop("demo_content_creditable")
+    raw.update(changes)
+    path = tmp_path / "provider.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return load_rules(path)
+
+
+@pytest.fixture
+def accredited(tmp_path):
+    return provider_rules(tmp_path)
+
+
+def claim_for(session, *, profession="physician", **kw):
+    """claims.claim_credit for a learner of ``profession`` (physician unless told)."""
+    return claims.claim_credit(session, profession=profession, **kw)
+
+
 def ask(session, learner="learner-1", *, abstained=False, at=T0) -> Inquiry:
     return save_inquiry(session, Inquiry(
         question="First-line outpatient CAP antibiotic with penicillin allergy?",
@@ -82,9 +110,9 @@ def cycle(session, rules, learner="learner-1", *, at=T0, credit="ama_pra_1", **c
     episodes.record_reflection(session, episode_id=ep.id, learner_id=learner,
                                data=episodes.ReflectionIn(**GOOD_REFLECTION),
                                now=at + timedelta(days=2))
-    claim = claims.claim_credit(session, episode_id=ep.id, learner_id=learner,
-                                credit_type=credit, rules=rules, now=at + timedelta(days=2),
-                                **claim_kw)
+    claim = claim_for(session, episode_id=ep.id, learner_id=learner,
+                      credit_type=credit, rules=rules, now=at + timedelta(days=2),
+                      **claim_kw)
     return ep, claim
 
 
@@ -103,10 +131,10 @@ def test_full_cycle_earns_half_a_credit(session, rules):
 
     ref = episodes.record_reflection(session, episode_id=ep.id, learner_id="learner-1",
                                      data=GOOD_REFLECTION, now=T0 + timedelta(days=1))
-    assert ref.fields_touched == 4
-    claim = claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                                credit_type="ama_pra_1", rules=rules,
-                                now=T0 + timedelta(days=1, hours=2))
+    assert ref.fields_touched == 7  # every IAM answer plus what changed, typed
+    claim = claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                      credit_type="ama_pra_1", rules=rules,
+                      now=T0 + timedelta(days=1, hours=2))
     assert (claim.amount, claim.status, claim.year) == (0.5, "issued", 2026)
     assert claim.seconds_to_claim == 26 * 3600
     assert session.get(episodes.Episode, ep.id).status == "claimed"
@@ -119,9 +147,9 @@ def test_full_cycle_earns_half_a_credit(session, rules):
 
 def test_duplicate_claim_returns_same_claim_and_no_double_credit(session, rules):
     ep, first = cycle(session, rules)
-    again = claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                                credit_type="ama_pra_1", rules=rules,
-                                now=T0 + timedelta(days=3))
+    again = claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                      credit_type="ama_pra_1", rules=rules,
+                      now=T0 + timedelta(days=3))
     assert again.id == first.id
     assert total(session) == 0.5
     assert len(claims.claims_for(session, learner_id="learner-1")) == 1
@@ -148,8 +176,8 @@ def test_annual_cap_rejected_with_clear_message(session, tmp_path):
 def test_claim_without_reflection_rejected(session, rules):
     ep = episodes.open_episode(session, inquiry=ask(session), window_days=30, now=T0)
     with pytest.raises(ReflectionRequired, match="reflection"):
-        claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                            credit_type="ama_pra_1", rules=rules, now=T0)
+        claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                  credit_type="ama_pra_1", rules=rules, now=T0)
     assert total(session) == 0
 
 
@@ -176,14 +204,14 @@ def test_abstained_inquiry_claimable_only_with_own_sources(session, rules):
         episodes.record_reflection(session, episode_id=ep.id, learner_id="learner-1",
                                    data=GOOD_REFLECTION, now=T0)
     with pytest.raises(ReflectionRequired):
-        claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                            credit_type="ama_pra_1", rules=rules, now=T0)
+        claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                  credit_type="ama_pra_1", rules=rules, now=T0)
     data = {**GOOD_REFLECTION, "own_sources": ["IDSA CAP guideline 2019", "  "]}
     ref = episodes.record_reflection(session, episode_id=ep.id, learner_id="learner-1",
                                      data=data, now=T0)
     assert ref.own_sources == ["IDSA CAP guideline 2019"]
-    claim = claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                                credit_type="ama_pra_1", rules=rules, now=T0)
+    claim = claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                      credit_type="ama_pra_1", rules=rules, now=T0)
     assert claim.amount == 0.5
 
 
@@ -191,13 +219,14 @@ def test_moc_needs_board_consent(session, rules):
     with pytest.raises(ConsentRequired, match="consent"):
         cycle(session, rules, credit="abim_moc")
     ep = episodes.list_episodes(session, learner_id="learner-1")[0]
-    claim = claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                                credit_type="abim_moc", rules=rules, now=T0,
-                                board_consent=True)
-    assert claim.amount == 0.5 and claim.fields_touched == 4 + 2
-    with pytest.raises(UnknownCreditType, match="ama_pra_1, ancc_contact_hours, abim_moc"):
-        claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                            credit_type="ama_pra_2", rules=rules, now=T0)
+    claim = claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                      credit_type="abim_moc", rules=rules, now=T0,
+                      board_consent=True)
+    assert claim.amount == 0.5 and claim.fields_touched == 7 + 2
+    with pytest.raises(UnknownCreditType,
+                       match="ama_pra_1, participation, ancc_contact_hours, abim_moc"):
+        claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                  credit_type="ama_pra_2", rules=rules, now=T0)
 
 
 def test_other_learner_cannot_reflect_or_claim(session, rules):
@@ -206,8 +235,8 @@ def test_other_learner_cannot_reflect_or_claim(session, rules):
         episodes.record_reflection(session, episode_id=ep.id, learner_id="intruder",
                                    data=GOOD_REFLECTION, now=T0)
     with pytest.raises(NotYourEpisode):
-        claims.claim_credit(session, episode_id=ep.id, learner_id="intruder",
-                            credit_type="ama_pra_1", rules=rules, now=T0)
+        claim_for(session, episode_id=ep.id, learner_id="intruder",
+                  credit_type="ama_pra_1", rules=rules, now=T0)
 
 
 def test_reflection_fields_validated_with_clear_messages(session):
@@ -249,8 +278,8 @@ def test_correction_is_a_new_record_and_original_unchanged(session, rules):
     assert [n.amount for n in claims.net_claims(history)] == [0]
     assert exports.transcript_rows(history, [ep]) == []
     # idempotent claim still returns the original, never re-issues credit
-    again = claims.claim_credit(session, episode_id=ep.id, learner_id="learner-1",
-                                credit_type="ama_pra_1", rules=rules, now=T0)
+    again = claim_for(session, episode_id=ep.id, learner_id="learner-1",
+                      credit_type="ama_pra_1", rules=rules, now=T0)
     assert again.id == original.id and total(session) == 0
 
 
@@ -283,10 +312,12 @@ def _profile(learner_id, **kw):
     return exports.LearnerProfile(**{**base, **kw})
 
 
-def test_pars_export_only_consenting_learners_and_validates(session, rules):
+def test_pars_export_only_consenting_learners_and_validates(session, accredited):
+    rules = accredited
     cycle(session, rules, "learner-1", credit="abim_moc", board_consent=True)
     cycle(session, rules, "learner-2", credit="abim_moc", board_consent=True)
-    cycle(session, rules, "learner-3", credit="ancc_contact_hours")  # not reported to PARS
+    cycle(session, rules, "learner-3", credit="ancc_contact_hours",  # not reported to PARS
+          profession="nurse")
     every = [c for who in ("learner-1", "learner-2", "learner-3")
              for c in claims.claims_for(session, learner_id=who)]
     learners = [_profile("learner-1"),
@@ -296,7 +327,7 @@ def test_pars_export_only_consenting_learners_and_validates(session, rules):
                               start=date(2026, 1, 1), end=date(2026, 12, 31))
     lines = out.splitlines()
     assert lines[0].split("\t") == list(exports.PARS_HEADER)
-    assert lines[1:] == ["03/04/2026\t123456\tAda\tOkafor\t4\t29\tCURBSIDE-POC-2026\tABIM MOC\t0.5"]
+    assert lines[1:] == ["03/04/2026\t123456\tAda\tOkafor\t4\t29\tEXH-POC-2026\tABIM MOC\t0.5"]
     outside = exports.pars_export(learners=learners, claims=every, rules=rules,
                                   start=date(2026, 4, 1), end=date(2026, 4, 30))
     assert outside.splitlines()[1:] == []
@@ -330,16 +361,20 @@ def test_xapi_statements_validate(session, rules):
     assert len(exports.validate_xapi(broken)) == 2
 
 
-def test_certificate_pdf_has_name_amount_and_designation(session, rules):
+def test_certificate_pdf_has_name_amount_and_designation(session, accredited):
+    rules = accredited
     _, claim = cycle(session, rules)
+    assert claim.accredited
     pdf = exports.certificate_pdf(learner_name="Zoë Ngata", claims=[claim], rules=rules,
                                   period=(date(2026, 1, 1), date(2026, 12, 31)))
     assert pdf.startswith(b"%PDF")
     page_text = " ".join(PdfReader(BytesIO(pdf)).pages[0].extract_text().split())
-    designation = exports.pdf_safe(rules.credit_type("ama_pra_1").designation)
+    designation = exports.pdf_safe(rules.designation("ama_pra_1"))
+    assert designation.startswith("Example Health CME designates")
+    assert "accredited by the ACCME" in page_text and "Demonstration" not in page_text
     assert "Zoë Ngata" in page_text
     assert "0.5 credits" in page_text and "Total: 0.5 credits" in page_text
-    assert "CURBSIDE-POC-2026" in page_text
+    assert "EXH-POC-2026" in page_text
     assert " ".join(designation.split()) in page_text
     assert "AMA PRA Category 1 Credit(TM)" in page_text
 
@@ -349,11 +384,12 @@ def test_transcript_csv_rows(session, rules):
     ep2, c2 = cycle(session, rules, at=T0 + timedelta(days=10))
     rows = exports.transcript_rows([c2, c1], [ep1, ep2], rules=rules)
     parsed = list(csv.reader(io.StringIO(exports.transcript_csv(rows))))
-    assert parsed[0] == ["date", "question", "sources", "credit_type", "amount"]
+    assert parsed[0] == ["date", "question", "sources", "credit_type", "amount", "status"]
     assert [r[0] for r in parsed[1:]] == ["2026-03-04", "2026-03-14"]
     assert parsed[1][1] == ep1.question
     assert parsed[1][2] == "Empiric antibiotics for CAP [a1b2c3d4e5f6]"
-    assert parsed[1][3:] == ["AMA PRA Category 1 Credit™", "0.5"]
+    assert parsed[1][3:] == ["AMA PRA Category 1 Credit™", "0.5",
+                             "Demonstration: not valid for credit"]
 
 
 def test_bad_rules_file_names_the_problem(tmp_path):
@@ -368,4 +404,9 @@ def test_bad_rules_file_names_the_problem(tmp_path):
     rules = load_rules()
     assert rules.credit_type("ama_pra_1").annual_cap == 20.0
     assert rules.credit_type("abim_moc").requires_board_consent
-    assert "Curbside Demo Accredited Provider" in rules.credit_type("ama_pra_1").designation
+    assert not rules.accredited  # the shipped file is a demonstration
+    raw["credit_types"][2]["amount"] = 0.5
+    raw["professions"]["nurse"]["credit_types"] = ["ancc_hours"]
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(InvalidRules, match="professions.nurse: unknown credit types ancc_hours"):
+        load_rules(path)

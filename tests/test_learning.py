@@ -6,13 +6,32 @@ import csv
 import io
 
 import pytest
+import yaml
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from app.main import create_app
 from credit_capture.exports import validate_xapi
+from credit_capture.rules import DEFAULT_RULES_PATH
 from tests.factories import make_user, sign_in
 
-REFLECTION = {"reason": "Managing a current patient", "answered": "yes", "outcome": "changed",
-              "change_types": ["drug_therapy"]}
+REFLECTION = {"reason": "Managing a current patient", "relevance": "totally",
+              "outcome": "changed", "change_types": ["drug_therapy"], "patient_use": "yes",
+              "health_benefit": "yes",
+              "practice_change": "Give one oral dose of dexamethasone instead of two."}
+
+
+@pytest.fixture
+def provider_client(settings, tmp_path):
+    """A site whose accredited provider is configured (its own rules file in settings)."""
+    raw = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    raw["provider"] = {"name": "Example Health CME", "accredited_by": ["ACCME"],
+                       "accreditation": "Example Health CME is accredited by the ACCME."}
+    raw["demo_content_creditable"] = True  # the shipped cards are all demo
+    path = tmp_path / "provider-rules.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with TestClient(create_app(settings.model_copy(update={"credit_rules": path}))) as client:
+        yield client
 
 
 @pytest.fixture
@@ -24,9 +43,14 @@ def learner_client(client):
     return client
 
 
-def _ask(client, question="croup dexamethasone dose"):
+def _ask(client, question="croup dexamethasone dose", *, open_source=True):
+    """Ask as a signed-in learner; expand the first citation, as a reader would."""
     body = client.post("/api/v1/ask", json={"question": question}).json()
     assert body["episode_id"], body
+    if open_source and body["citations"]:
+        opened = client.post(f"/api/v1/inquiries/{body['inquiry_id']}/opened",
+                             json={"doc_id": body["citations"][0]["doc_id"], "via": "chip"})
+        assert opened.status_code == 204, opened.text
     return body
 
 
@@ -45,7 +69,8 @@ def test_signed_in_question_becomes_credit_with_certificate(learner_client):
     pdf = client.get(f"/learning/claims/{claims[0]['id']}/certificate.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "Ada Lovelace" in text and "0.5" in text and "designates" in text
+    assert "Ada Lovelace" in text and "0.5" in text and "ada@example.org" not in text
+    assert "Demonstration: not valid for credit" in text and "designates" not in text
 
     rows = list(csv.reader(io.StringIO(client.get("/learning/transcript?format=csv").text)))
     assert len(rows) == 2 and "croup dexamethasone dose" in rows[1]
@@ -59,8 +84,8 @@ def test_claim_rules_are_enforced_with_clear_messages(learner_client):
     client = learner_client
     body = _ask(client)
     no_reflection = client.post(f"/api/v1/episodes/{body['episode_id']}/claim",
-                                json={**REFLECTION, "answered": "maybe"})
-    assert no_reflection.status_code == 409 and "answered" in no_reflection.json()["detail"]
+                                json={**REFLECTION, "relevance": "maybe"})
+    assert no_reflection.status_code == 409 and "relevance" in no_reflection.json()["detail"]
     unknown = client.post(f"/api/v1/episodes/{body['episode_id']}/claim",
                           json={**REFLECTION, "credit_types": ["gold_stars"]})
     assert unknown.status_code == 409 and "gold_stars" in unknown.json()["detail"]
@@ -95,9 +120,12 @@ def test_learners_cannot_see_each_others_episodes(learner_client):
                        json=REFLECTION).status_code == 404
 
 
-def test_admin_pars_export_lists_only_consenting_learners(learner_client):
-    client = learner_client
+def test_admin_pars_export_lists_only_consenting_learners(provider_client):
+    client = provider_client
     curbside = client.app.state.curbside
+    make_user(curbside, "ada@example.org", board="ABIM", board_id="123456", birth_month=12,
+              birth_day=10, board_consent=True)
+    sign_in(client, "ada@example.org")
     body = _ask(client)
     client.post(f"/api/v1/episodes/{body['episode_id']}/claim", json=REFLECTION)
     make_user(curbside, "nc@example.org", first_name="Noam", board_id="999", board="ABIM",
@@ -121,13 +149,16 @@ def test_reflection_form_is_one_screen_and_claims(learner_client):
     form = client.get(f"/learning/episodes/{body['episode_id']}")
     assert form.status_code == 200 and "Save and claim" in form.text
     done = client.post(f"/learning/episodes/{body['episode_id']}",
-                       data={"reason": "Confirming my plan", "answered": "yes",
-                             "outcome": "confirmed", "credit_types": "ama_pra_1"},
+                       data={"reason": "Confirming my plan", "relevance": "totally",
+                             "outcome": "confirmed", "patient_use": "no",
+                             "practice_change": "No change: it confirmed the dose I use.",
+                             "credit_types": "ama_pra_1"},
                        follow_redirects=True)
     assert "Credit claimed" in done.text and "certificate" in done.text
 
 
-def test_profile_sets_board_reporting_consent_used_by_pars(client):
+def test_profile_sets_board_reporting_consent_used_by_pars(provider_client):
+    client = provider_client
     curbside = client.app.state.curbside
     make_user(curbside, "kim@example.org", first_name="", last_name="")
     sign_in(client, "kim@example.org")

@@ -23,9 +23,12 @@ QUESTION = "maria gonzalez dob march 4 1950 MRN 48213377 K 6.8 croup dexamethaso
 FOLLOW_UP = "Mrs. Okafor 93F, cell 617-555-0143, same dose for croup dexamethasone?"
 REFLECTION = {
     "reason": "Pt Thandiwe Mokoena (DOB 11/22/1938) had croup",
-    "answered": "yes",
+    "relevance": "totally",
     "outcome": "changed",
     "change_types": ["drug_therapy"],
+    "patient_use": "done",
+    "health_benefit": "yes",
+    "practice_change": "gave Mr. Kwabena Asante one oral dose of dexamethasone for croup",
     "barriers": "daughter Linda Moore at 14 Maple Avenue, Dayton, OH 45402",
     "free_text": "discussed with Mr. Kwabena Asante, SSN 412-55-9087",
 }
@@ -102,7 +105,7 @@ def test_record_reflection_scrubs_without_a_scrubber(curbside):
             session, episode_id=episode.id, learner_id=episode.learner_id,
             data={**REFLECTION, "own_sources": OWN_SOURCES},
         )
-        text = " ".join([reflection.reason, reflection.barriers or "",
+        text = " ".join([reflection.reason, reflection.practice_change, reflection.barriers or "",
                          reflection.free_text or "", *reflection.own_sources])
     _assert_clean(text, "a reflection recorded without a scrubber")
 
