@@ -41,13 +41,18 @@ DAY_FIRST_RE = re.compile(
     rf"\b(?:the\s+)?{_DAY}{_ORD}?(?:\s+of)?[\s-]+{_MONTH}\b\.?(?:,?[\s-]+(?:{_YEAR}|{_YY})\b)?",
     re.I,
 )
+# "on the 27th by Dr X" is a date; "the 3rd dose", "the 5th percentile" count something: an
+# ordinal day must be followed by a clause boundary, a number or a function word.
 ORDINAL_RE = re.compile(
-    rf"\b(?:the|on)\s+{_DAY}{_ORD}\b(?!\s*(?:[a-z]|%|percentile|ics|dose|day|week|ed))", re.I
+    rf"\b(?:the|on)\s+{_DAY}{_ORD}\b(?=\s*(?:$|[^\w\s]|\d|(?:by|at|in|with|and|for|when"
+    rf"|after|before|to|from|until|or|but|so|she|he|pt|we|they|i|was|is|now|then|pls|please"
+    rf"|dob|seen|admitted|discharged)\b))",
+    re.I,
 )
 # "m/d" without a year is a date only after a word that introduces one.
 SHORT_RE = re.compile(
     r"(?i:\b(?:on|since|seen|from|until|till|dated|last|admitted|adm|discharged|d/c|dc|dos"
-    r"|due|visit|started|stopped)\s+)(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
+    r"|due|visit|started|stopped|dob|d\.o\.b\.?|born|birthday)\s*:?\s+)(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
     r"(?![\w/]|\.\d|\s*(?i:ns\b|lr\b|tabs?\b|strength|murmur|edema|pain|vision|d5|mg|units?))"
 )
 DOB_CUE_RE = re.compile(

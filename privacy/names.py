@@ -34,7 +34,8 @@ NOT_NAME = (
     | _LAB_ALIASES
 ) - FIRST_NAMES
 # Scores are eponyms: never a name on their own, still a surname after "Mrs." ("Mrs. Wells").
-EPONYMS = words("eponyms") | (clinical_terms.score_names() - FIRST_NAMES)
+_SCORES = clinical_terms.score_names() - FIRST_NAMES
+EPONYMS = words("eponyms") | _SCORES
 COUNTRIES = words("countries")
 INSTITUTION = words("institution")
 DISEASE_WORDS = words("disease_words")
@@ -105,6 +106,8 @@ def _is_drug(low: str) -> bool:
     """Drug or organism name (first names like "April" are never drugs)."""
     if low in BRANDS or low in ORGANISMS:
         return True
+    if "-" in low:  # "piperacillin-tazobactam", "tmp-smx"
+        return any(_is_drug(part) for part in low.split("-") if len(part) > 3)
     return low not in FIRST_NAMES and bool(
         DRUG_SUFFIX_RE.search(low) or ORGANISM_SUFFIX_RE.search(low)
     )
@@ -112,7 +115,8 @@ def _is_drug(low: str) -> bool:
 
 def _fold(word: str) -> str:
     """"barré" -> "barre": the word lists are typed without diacritics."""
-    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode() or word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def is_medical_token(token: str) -> bool:
@@ -135,7 +139,11 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     ]
     while tokens and tokens[0][2].lower().rstrip(".") in NOT_NAME:
         tokens.pop(0)
-    while tokens and tokens[-1][2].lower() in NOT_NAME:
+    while len(tokens) > 1 and (
+        tokens[-1][2].lower() in NOT_NAME or _is_drug(tokens[-1][2].lower())
+    ):
+        tokens.pop()  # "Dr Patel Lasix": the drug after the name is not part of it
+    if tokens and tokens[-1][2].lower() in NOT_NAME:
         tokens.pop()
     if not tokens:
         return None
@@ -294,6 +302,8 @@ def _nameish(token: str, *, strong: bool) -> bool:
         return False
     if "-" in low and all(part in COMMON for part in low.split("-")):
         return False  # "ninety-three", "follow-up"
+    if _ROMAN_RE.fullmatch(token):
+        return False  # "Forrest IIb", "Killip III"
     if low in INSTITUTION or low in DISEASE_WORDS or _MEDICAL_SUFFIX.search(low):
         return False
     if token.isupper() and len(token) <= 4 and not strong and low not in FIRST_NAMES:
@@ -301,6 +311,7 @@ def _nameish(token: str, *, strong: bool) -> bool:
     return strong or not (low in EPONYMS or low in ORGANISMS)
 
 
+_ROMAN_RE = re.compile(r"(?:[IVX]{2,}|[ivx]{2,})[a-dA-D]?|[IVX][a-d]")
 PARTICLES = frozenset("de del della der di da dos das du la le van von bin ibn al el y".split())
 
 
@@ -314,6 +325,10 @@ def _name_run(text: str, start: int, tokens: list[re.Match[str]], strong: bool):
         run.append(m)
     while run and run[-1].group().lower() in PARTICLES:
         run.pop()
+    while run and _DATE_WORD_RE.fullmatch(run[-1].group().lower()) and re.match(
+        r"[\s,-]*\d", text[start + run[-1].end() :]
+    ):
+        run.pop()  # "pt Maria Gonzalez June 3 1950": the month begins a date
     if not run or _next_word(text, start + run[-1].end()) in EPONYM_NEXT:
         return None  # "Bishop score", "Morse fall scale": a rule, not a person
     return start + run[0].start(), start + run[-1].end()
@@ -460,6 +475,32 @@ def names_as_subject(text: str) -> list[Hit]:
 _INITIAL = r"(?<!\w)[^\W\d_]\."
 
 
+_DATE_WORD_RE = re.compile(
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|yesterday"
+)
+_INTERJECTIONS = frozenset(
+    "hey hi hello sorry thanks thx ty ok okay yes no well so pls please q quick curbside fyi"
+    " also and but or re".split()
+)
+
+
+def _proper_noun(token: str, name: str) -> bool:
+    """A capitalised ordinary word written like the name it touches is part of it:
+    "Horacio Cross", "Lynn Child", "CHILD, JOHN", "Little, Carlos" (but not "Wells score"
+    or a drug, and "Sorry, John" keeps its "Sorry")."""
+    word = token.rstrip(".")
+    low = word.lower()
+    if len(word) < 3 or low in _INTERJECTIONS or _is_drug(low) or low in EPONYM_NEXT:
+        return False
+    if _DATE_WORD_RE.fullmatch(low):
+        return False  # "Gonzalez June 3 1950": the month starts the date, not the name
+    if word.isupper():
+        return name.isupper() and len(word) >= 4 and low not in NOT_NAME - COMMON
+    return word[0].isupper() and not name.isupper() and any(c.isupper() for c in name[:1])
+
+
 def grow(text: str, hits: list[Hit]) -> list[Hit]:
     """Extend each name over an adjacent initial ("F. Warmer", "Andrew B.") and over the
     other half of "LAST, FIRST" or a mixed-script name ("Олимпий Hill")."""
@@ -468,14 +509,22 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
         if h.kind != "NAME":
             continue
         s, e = h.start, h.end
-        left = re.search(rf"(?:{_INITIAL}|({_ANY_NAME_TOKEN}),?)\s+$", text[max(0, s - 30) : s])
-        if left and (left.group(1) is None or _nameish(left.group(1), strong=True)):
+        name = text[s:e]
+        left = re.search(rf"(?:{_INITIAL}|({_ANY_NAME_TOKEN})(,?))\s+$", text[max(0, s - 30) : s])
+        if left and (
+            left.group(1) is None
+            or _nameish(left.group(1), strong=True)
+            or (left.group(2) and _proper_noun(left.group(1), name))
+        ):
             s -= len(left.group())
         right = re.match(
             rf"\s*(?:\s{_INITIAL}(?!\w)|(,\s*)?\s({_ANY_NAME_TOKEN})(?![\w.]))", text[e:]
         )
         if right and (right.group(2) is None or (
-            _nameish(right.group(2), strong=not right.group(1))
+            (
+                _nameish(right.group(2), strong=not right.group(1))
+                or (not right.group(1) and _proper_noun(right.group(2), name))
+            )
             and _next_word(text, e + right.end())
             not in EPONYM_NEXT
         )):
@@ -542,3 +591,32 @@ def _last_first_hit(text: str, start: int, value: str) -> Hit | None:
     if ok and _next_word(text, start + len(value)) not in EPONYM_NEXT:
         return Hit("NAME", start, start + len(value), SHAPE)
     return None
+
+
+SURNAME_GIVEN_RE = re.compile(
+    rf"(?<![\w.-])(?P<last>[{_UP}]{{3,}}(?:-[{_UP}]{{2,}})?)\s+"
+    rf"(?P<first>[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?)(?=['’]s\b|[^\w'’-]|$)"
+)
+
+
+def surname_given(text: str) -> list[Hit]:
+    """European chart order, surname in capitals: "HESS John", "CINTRÓN Susana".
+
+    The capitals are the evidence, so the surname may be an ordinary or eponymous word
+    ("LYME Philip", "CHILD Ángela"); it must not be a clinical abbreviation or drug, and
+    the given name must be a known one or read as a name.
+    """
+    hits = []
+    for m in SURNAME_GIVEN_RE.finditer(text):
+        last, first = m.group("last"), m.group("first")
+        low = last.lower()
+        if low in NOT_NAME - COMMON or _is_drug(low) or low in EPONYM_NEXT or low in _SCORES:
+            continue  # "HEART Pathway" is a score
+        if not any(c in "AEIOUYÀÁÂÃÄÅÆÈÉÊËÌÍÎÏÒÓÔÕÖØÙÚÛÜÝ" for c in last):
+            continue  # "NSTEMI", "CXR": abbreviations rarely hold vowels throughout
+        given = first.lower() in FIRST_NAMES
+        if (given or (_nameish(first, strong=False) and len(last) >= 4)) and (
+            _next_word(text, m.end()) not in EPONYM_NEXT
+        ):
+            hits.append(Hit("NAME", m.start(), m.end(), SHAPE))
+    return hits

@@ -22,6 +22,7 @@ import re
 
 from privacy import dates, ids, names
 from privacy.hits import LABELLED, SHAPE, STRONG, WEAK, Hit
+from privacy.lexicons import words
 from privacy.names import (
     _TOKEN_RE,
     COUNTRIES,
@@ -174,6 +175,7 @@ ADDRESS_CUE_RE = re.compile(
     r"|\bhome\s*:|\bresidence\s*:|\b(?:moved|relocated)\s+from|\b(?:pt|patient|she|he)"
     r"\s+(?:is\s+)?from)\s*[:#-]?\s*"
 )
+STREET_WORDS = frozenset(names._fold(w) for w in words("street_words"))
 _ADDRESS_PART_STOP = frozenset(
     "needs need needing with w who and any travel on for pt patient is has had was dx hx "
     "reason phone tel fax dob mrn ssn id age aged home health ems".split()
@@ -190,6 +192,10 @@ def _address_like(words: list[str]) -> bool:
     """Addresses are place words and numbers; a clinical word or a quantity ends one."""
     if words[0].lower() in _ADDRESS_PART_STOP:
         return False
+    if any(names._fold(w.lower().strip(".:")) in STREET_WORDS for w in words) and not any(
+        w.lower() in _ADDRESS_PART_STOP for w in words
+    ):
+        return True  # "Via Inzaghi", "Phố Nguyễn Thị Minh Khai #3"
     numbered = any(c.isdigit() for c in "".join(words))
     for word in words:
         low = word.lower().strip(".:")
@@ -215,8 +221,8 @@ def _address_parts(text: str, start: int) -> int:
     """End of the address that starts at ``start`` (``start`` if none)."""
     end = start
     for n, part in enumerate(re.finditer(r"[^,;|\n]+", text[start : start + 160])):
-        if part.start() and text[start + part.start() - 1] != ",":
-            break
+        if part.start() and text[start + part.start() - 1] not in ",\n":
+            break  # a pasted address runs over commas and line breaks, nothing else
         value = part.group().strip()
         if re.search(r"\s{2,}| / | [-–—] |[?!]", part.group().strip()):
             value = re.split(r"\s{2,}| / | [-–—] |[?!]", part.group().strip())[0].rstrip()
@@ -229,7 +235,7 @@ def _address_parts(text: str, start: int) -> int:
             if _address_like(words[:cut]):
                 end = start + part.start() + part.group().index(words[0]) + len(kept)
             break
-        if not words or len(words) > 7 or n >= 5 or not _address_like(words):
+        if not words or len(words) > 9 or n >= 5 or not _address_like(words):
             break
         end = start + part.start() + len(part.group().rstrip())
     return end
@@ -317,6 +323,21 @@ def rule_hits(text: str) -> list[Hit]:
     out += names.cue_names(text) + names.names_before(text, anchors)
     out += names.names_after(text, [h for h in out if h.kind not in ("NAME", "AGE>89")])
     out += names.non_latin(text) + names.lower_first_last(text) + names.names_as_subject(text)
-    out += names.last_first(text)
+    out += names.last_first(text) + names.surname_given(text)
     out += names.grow(text, out)
+    return _names_yield_to_dates(text, out)
+
+
+def _names_yield_to_dates(text: str, hits: list[Hit]) -> list[Hit]:
+    """A date's structure is firmer evidence than a name's context: a name reaching into a
+    date ("Maria Gonzalez June" before "June 3 1950") ends where the date begins."""
+    starts = sorted(h.start for h in hits if h.kind in ("DATE", "DOB"))
+    out = []
+    for h in hits:
+        cut = next((d for d in starts if h.kind == "NAME" and h.start < d < h.end), None)
+        if cut is not None:
+            end = h.start + len(text[h.start : cut].rstrip(" ,-"))
+            h = Hit("NAME", h.start, end, h.score) if end > h.start else None
+        if h:
+            out.append(h)
     return out

@@ -255,3 +255,36 @@ def test_spacy_runs_only_when_rules_leave_a_candidate(scrubber: PhiScrubber) -> 
     assert scrubber.ner_calls == before  # every capitalised word is explained by a rule
     scrubber.scrub("discussed with Thandiwe at the desk about CrCl 18")
     assert scrubber.ner_calls == before + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("seen in clinic on the 27th by Dr Osei, now EF 49%", "27th"),
+        ("Penny Blohin dob 10/21, ferritin 3040", "10/21"),
+        ("for HESS John, is that ok to keep?", "HESS John"),
+        ("Mr Horacio Cross - spironolactone PA?", "Cross"),
+        ("Name: Little, Carlos  DOB: 3/4/1950", "Little"),
+        ("lives at Via Inzaghi, 545, 17024 Scopoli, needs home teaching", "Scopoli"),
+        ("lives at 07\nShukla Circle, 616265 Ajmer, needs teaching", "616265"),
+    ],
+)
+def test_context_and_structure(rules_only: PhiScrubber, text: str, value: str) -> None:
+    out = rules_only.scrub_text(text)
+    assert value not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the 3rd dose of the 2nd series, on the 5th percentile",
+        "HEART Pathway says low risk, Forrest IIb ulcer",
+        "seen by Dr Patel, Lasix given, 8/10 pain",
+        "Sorry, quick one: NSTEMI Protocol or COPD Exacerbation order set?",
+    ],
+)
+def test_clinical_phrases_survive(rules_only: PhiScrubber, text: str) -> None:
+    out = rules_only.scrub_text(text)
+    for word in ("3rd dose", "HEART Pathway", "Forrest IIb", "Lasix", "8/10", "NSTEMI Protocol"):
+        if word in text:
+            assert word in out, out
