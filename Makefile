@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
-.PHONY: setup serve test lint bench browser ingest clean
+.PHONY: setup serve serve-llm test lint bench browser ingest clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,16 @@ PORT    ?= 8000
 WORKERS ?= 1
 
 serve: setup ingest
+	$(BIN)/curbside serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+# A tiny local model (SmolLM2-135M-Instruct via llama.cpp) on 127.0.0.1:8081, and Curbside
+# pointed at it: every sentence it writes passes the grounding guard before it is shown.
+LLM_PORT ?= 8081
+serve-llm: setup ingest
+	$(BIN)/python tests/local_llm.py --port $(LLM_PORT) & llm=$$!; \
+	trap "kill $$llm" EXIT INT TERM; \
+	CURBSIDE_LLM=openai OPENAI_BASE_URL=http://127.0.0.1:$(LLM_PORT)/v1 \
+	CURBSIDE_LLM_MODEL=smollm2-135m-instruct \
 	$(BIN)/curbside serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 EVAL_HOME := .curbside-ci

@@ -53,6 +53,10 @@ class Evaluation:
             verdicts.append({"claim": sentence, "doc_id": doc_id, "label": verdict.label,
                              "score": round(verdict.score, 3), "reasons": verdict.reasons})
         data["verdicts"] = verdicts
+        if synthesis := outcome.answer.signals.get("synthesis"):
+            # The guard's own decisions on a model's draft: kept, dropped and why.
+            data["synthesis"] = {key: synthesis.get(key) for key in
+                                 ("prompt", "model", "decisions", "fallback", "error")}
         data["claim_labels"] = [v["label"] for v in verdicts]
         if case.get("kqa_must_have") and not outcome.answer.abstained:
             answer = [sentence for sentence, _ in outcome.answer.sentences]

@@ -27,6 +27,14 @@ blockquote{margin:.25rem 0;padding-left:.5rem;border-left:3px solid #0b6e4f;colo
 {% for key in keys %}<tr><td>{{ key }}</td><td>{{ fmt(run.metrics.get(key)) }}</td>
 {% for s, m in run.per_suite.items() %}<td>{{ fmt(m.get(key)) }}</td>{% endfor %}</tr>{% endfor %}
 </table>
+{% if model.drafts %}<h2>Model drafts</h2>
+<table><tr><th>answers drafted</th><th>claims kept</th><th>claims dropped</th>
+<th>fallbacks to the quoted answer</th></tr><tr><td>{{ model.drafts }}</td>
+<td>{{ model.kept }}</td><td>{{ model.dropped }}</td><td>{{ model.fallbacks }}</td></tr></table>
+{% for r in run.cases if r.output.synthesis %}{% for d in r.output.synthesis.decisions
+if not d.kept and d.label != "unchecked" %}<p class="meta">{{ r.suite }} / {{ r.id }}: dropped
+({{ d.label }}) — {{ d.claim }} {{ d.reasons|join("; ") }}</p>{% endfor %}{% endfor %}
+{% endif %}
 <h2>Failing cases ({{ failing|length }})</h2>
 {% for r in failing %}
 <div class="case"><strong>{{ r.suite }} / {{ r.id }}</strong>
@@ -41,6 +49,12 @@ blockquote{margin:.25rem 0;padding-left:.5rem;border-left:3px solid #0b6e4f;colo
 <blockquote>{{ c.snippet }}</blockquote>{% endfor %}
 {% for v in r.output.verdicts or [] %}<p class="meta">verifier: {{ v.label }} ({{ v.score }})
 — {{ v.claim }} {{ v.reasons|join("; ") }}</p>{% endfor %}
+{% if r.output.synthesis %}{% set s = r.output.synthesis %}<p class="meta">model draft
+({{ s.model }}, prompt {{ s.prompt.id }} v{{ s.prompt.version }}){% if s.fallback %}: fallback,
+{{ s.fallback }}{% endif %}</p>
+{% for d in s.decisions %}<p class="meta {{ 'kept' if d.kept else 'dropped' }}">{{ "kept" if d.kept
+else "dropped" }} ({{ d.label }}{% if d.repointed %}, re-pointed to {{ d.passage }}{% endif %})
+— {{ d.claim }} {{ d.reasons|join("; ") }}</p>{% endfor %}{% endif %}
 </div>
 {% else %}<p>None.</p>{% endfor %}
 </body></html>
@@ -57,8 +71,17 @@ def render_html(run: Run) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     keys = sorted({k for m in [run.metrics, *run.per_suite.values()] for k in m})
     return env.from_string(_TEMPLATE).render(
-        run=run, keys=keys, failing=run.failing(), fmt=_fmt
+        run=run, keys=keys, failing=run.failing(), fmt=_fmt, model=_model_drafts(run)
     )
+
+
+def _model_drafts(run: Run) -> dict:
+    """Claims kept and dropped by the guard, and fallbacks, over a run's model drafts."""
+    drafts = [r.output["synthesis"] for r in run.cases if r.output.get("synthesis")]
+    decisions = [d for s in drafts for d in s.get("decisions") or []]
+    return {"drafts": len(drafts), "kept": sum(d["kept"] for d in decisions),
+            "dropped": sum(not d["kept"] and d["label"] != "unchecked" for d in decisions),
+            "fallbacks": sum(bool(s.get("fallback")) for s in drafts)}
 
 
 def render_junit(run: Run) -> str:

@@ -181,3 +181,19 @@ def _events(lines) -> list[tuple[str, dict]]:
         elif line.startswith("data:"):
             events.append((kind, json.loads(line.split(":", 1)[1])))
     return events
+
+
+def test_eval_report_shows_the_guards_decisions(settings, llm_server):
+    from app.evaluation import Evaluation
+    from evals.harness import CaseResult, Run
+    from evals.report import render_html
+
+    output = Evaluation(Curbside(_llm(settings, llm_server, "planted"))).ask(
+        {"question": QUESTION})
+    assert output["mode"] == "synthesis"
+    assert all(v["label"] == "supported" for v in output["verdicts"])  # what is shown holds
+    run = Run(id="r1", created_at="2026-12-07", suites=["answerable"], content_version="x",
+              settings={}, seconds=1.0, metrics={}, per_suite={},
+              cases=[CaseResult("answerable", "c1", {"question": QUESTION}, output, {})])
+    page = render_html(run)
+    assert "claims dropped" in page and "Zorbanexin" in page and "dropped\n(contradicted)" in page
