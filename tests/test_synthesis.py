@@ -197,3 +197,10 @@ def test_eval_report_shows_the_guards_decisions(settings, llm_server):
               cases=[CaseResult("answerable", "c1", {"question": QUESTION}, output, {})])
     page = render_html(run)
     assert "claims dropped" in page and "Zorbanexin" in page and "dropped\n(contradicted)" in page
+
+
+def test_chat_page_shows_the_fallback_notice_without_javascript(settings, llm_server):
+    with TestClient(create_app(_llm(settings, llm_server, "hallucinated"))) as client:
+        page = client.post("/", data={"question": QUESTION}).text
+    assert 'class="notice"' in page and "could be verified" in page
+    assert "Zorbanexin" not in page

@@ -35,6 +35,7 @@
         "Demonstration content: verify before clinical use."));
       if (data.confidence === "low") article.append(el("p", { class: "low-confidence" },
         "Low confidence: the closest card may not answer exactly this. Check the source."));
+      if (data.notice) article.append(el("p", { class: "notice" }, data.notice));
       const text = el("div", { class: "answer-text" });
       data.answer.split("\n").forEach((line) => {
         const shown = line.replace(/^- /, "");
