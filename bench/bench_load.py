@@ -35,7 +35,10 @@ REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password-1"
 CLAIMS_PER_LEARNER = 30  # under the 20-credit annual cap at 0.5 each (40 claims)
 REFLECTION = {"reason": "Managing a current patient", "answered": "yes",
-              "outcome": "confirmed", "change_types": [], "credit_types": ["ama_pra_1"]}
+              "outcome": "confirmed", "change_types": [], "credit_types": ["ama_pra_1"],
+              # the Information Assessment Method items of the newer reflection form
+              "relevance": "totally", "patient_use": "yes", "health_benefit": "yes",
+              "practice_change": "Confirmed my plan; nothing changed."}
 
 
 @dataclass
@@ -128,7 +131,9 @@ def add_learners(home: Path, count: int) -> list[str]:
     emails = [f"learner{n}@bench.example" for n in range(count)]
     with Session(Curbside(Settings(home=home)).engine) as session:
         for email in emails:
-            create_user(session, email=email, password=PASSWORD, role=Role.learner)
+            create_user(session, email=email, password=PASSWORD, role=Role.learner,
+                        first_name="Bench", last_name=email.split("@")[0],  # certificates
+                        profession="physician")
     return emails
 
 
@@ -155,6 +160,10 @@ async def clinician(client: httpx.AsyncClient, token: str | None, asked: list[st
             continue
         started = time.perf_counter()
         try:
+            if body["citations"]:  # the clinician opens a cited source before reflecting
+                await client.post(f"/api/v1/inquiries/{body['inquiry_id']}/opened",
+                                  headers=headers, json={"doc_id": body["citations"][0]["doc_id"],
+                                                         "via": "chip"})
             reflection = REFLECTION | ({"own_sources": ["Local formulary"]}
                                        if body["abstained"] else {})
             response = await client.post(f"/api/v1/episodes/{episode}/claim",

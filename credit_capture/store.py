@@ -88,7 +88,11 @@ class _OneWriter:
 
 
 _WRITER = "curbside_writer"
-_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+# Statements that take SQLite's write lock, including an explicit `BEGIN IMMEDIATE` (credit
+# claims): the process lock must come first, or a writer waiting for it while holding the
+# file lock deadlocks with one holding it while waiting for the file (until both time out).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+(IMMEDIATE|EXCLUSIVE))\b",
+                     re.IGNORECASE)
 
 
 def _sqlite_pragmas(synchronous: str):

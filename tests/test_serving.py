@@ -117,3 +117,28 @@ def test_concurrent_sqlite_writers_take_turns_instead_of_timing_out(tmp_path):
         list(pool.map(write, range(16)))
     with Session(engines[0]) as session:
         assert len(session.exec(select(Inquiry)).all()) == 16 * 15
+
+
+def test_begin_immediate_writers_and_plain_writers_do_not_deadlock(tmp_path):
+    """Credit claims open with BEGIN IMMEDIATE (SQLite's write lock first); plain inserts
+    take the process's writer turn first. Both must take them in the same order."""
+    from credit_capture.models import Inquiry
+    from credit_capture.store import make_engine, save_inquiry
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'mixed.db'}", pool_size=8, max_overflow=0,
+                         sqlite_busy_timeout=3)
+
+    def write(number: int) -> None:
+        for _ in range(10):
+            with Session(engine) as session:
+                if number % 2:
+                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                save_inquiry(session, Inquiry(question="q", answer="a", abstained=False,
+                                              mode="extractive", latency_ms=1.0))
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))
+    assert time.perf_counter() - started < 3  # a deadlock would wait out the timeouts
+    with Session(engine) as session:
+        assert len(session.exec(select(Inquiry)).all()) == 80
