@@ -204,3 +204,16 @@ def test_chat_page_shows_the_fallback_notice_without_javascript(settings, llm_se
         page = client.post("/", data={"question": QUESTION}).text
     assert 'class="notice"' in page and "could be verified" in page
     assert "Zorbanexin" not in page
+
+
+def test_a_follow_up_is_its_own_inquiry_with_the_thread_as_context(settings, llm_server):
+    curbside = Curbside(_llm(settings, llm_server, "faithful"))
+    first = curbside.ask(QUESTION)
+    follow = curbside.ask("and if stridor at rest?", follow_up_to=first.inquiry.id)
+    assert follow.answer.mode == "synthesis"
+    user = llm_server.requests[-1]["messages"][1]["content"]
+    assert f"Earlier question in this thread: {QUESTION}" in user
+    assert user.rstrip().endswith("Question: and if stridor at rest?")
+    stored = curbside.inquiry(follow.inquiry.id)
+    assert stored.signals["follow_up_of"] == first.inquiry.id
+    assert stored.signals["synthesis"]["prompt"]["id"] == "grounded-answer"
