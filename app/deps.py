@@ -54,6 +54,8 @@ def _current_user(request: Request, session: Annotated[Session, Depends(_db)]) -
     cookie = request.cookies.get(SESSION_COOKIE)
     user = user_for_secret(session, cookie=cookie, bearer=bearer) if cookie or bearer else None
     session.commit()
+    if user is not None:  # a loaded snapshot: a later rollback cannot expire it under the
+        session.expunge(user)  # templates (routes that change a user load it afresh)
     request.state.current_user = user
     return user
 

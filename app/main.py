@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import (
     api,
@@ -98,17 +99,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(CreditError)
-    async def _credit(_: Request, exc: CreditError):
+    async def _credit(request: Request, exc: CreditError):
         missing = (InquiryNotFound, EpisodeNotFound, ClaimNotFound, NotYourEpisode)
-        return JSONResponse({"detail": str(exc)}, status_code=404 if isinstance(exc, missing)
-                            else 409)
+        return _error(request, 404 if isinstance(exc, missing) else 409, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)  # unknown path, wrong method, too large
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(DatabaseBusy)
     @app.exception_handler(PoolTimeout)  # a pool wait outside the request session
-    async def _busy(_: Request, exc: Exception):
+    async def _busy(request: Request, exc: Exception):
         """Fail fast and say so: a 503 the proxy or client can retry, never a 30 s hang."""
-        return JSONResponse({"detail": BUSY_MESSAGE}, status_code=503,
-                            headers={"retry-after": "1"})
+        return _error(request, 503, BUSY_MESSAGE, headers={"retry-after": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -126,10 +129,29 @@ _STATUS_BY_ERROR: dict[type[Exception], int] = {
 
 
 def _as_json(status: int):
-    async def handler(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+    async def handler(request: Request, exc: Exception):
+        return _error(request, status, str(exc))
 
     return handler
+
+
+_TITLES = {403: "Not for this account", 404: "Not found", 405: "Not allowed here",
+           409: "Cannot do that now", 413: "Too large", 503: "Busy, try again"}
+
+
+def _error(request: Request, status: int, message: str, *, headers=None):
+    """A browser asking for a page gets an HTML page (with the navigation to carry on);
+    the API, scripts and tests get `{"detail": message}`."""
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+        "accept", ""
+    ):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    from app.pages import templates
+
+    title = _TITLES.get(status, "Something went wrong")
+    return templates.TemplateResponse(request, "error.html",
+                                      {"title": title, "message": message},
+                                      status_code=status, headers=headers)
 
 
 def _explain(request: Request, exc: RequestValidationError) -> str:

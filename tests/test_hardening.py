@@ -114,3 +114,22 @@ def test_eval_runs_never_store_the_database_url(settings, monkeypatch):
     assert "retrieval" in recorded  # the knobs that shape answers are still recorded
     assert "s3cret" not in repr(Settings(
         database_url="postgresql+psycopg://u:s3cret@db/curbside").recordable())
+
+
+HTML = {"accept": "text/html,application/xhtml+xml"}
+
+
+def test_pages_answer_errors_with_html_and_the_api_with_json(client):
+    missing = client.get("/no-such-page", headers=HTML)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Not found" in missing.text and 'href="/"' in missing.text
+    assert client.get("/no-such-page").json() == {"detail": "Not Found"}  # scripts: JSON
+    assert client.get("/api/v1/inquiries/nope", headers=HTML).headers[
+        "content-type"].startswith("application/json")
+
+    make_user(client.app.state.curbside, "ada@example.org")
+    sign_in(client, "ada@example.org")
+    forbidden = client.get("/admin/users", headers=HTML)
+    assert forbidden.status_code == 403 and "<h1>Not for this account</h1>" in forbidden.text
+    episode = client.get("/learning/episodes/nope", headers=HTML)
+    assert episode.status_code == 404 and "text/html" in episode.headers["content-type"]
