@@ -11,6 +11,7 @@ in the prompt, so they cite the ids the server was shown:
 - `hallucinated`: nothing but planted claims;
 - `sentinel`: the "not covered" sentinel phrase;
 - `slow`: waits `SLOW_SECONDS` before its first token; `dribble`: a token every 0.5 s;
+  `keepalive`: SSE comments every 0.2 s for `SLOW_SECONDS`, never text;
 - `error500`, `ratelimit`: HTTP 500 / 429; `malformed`: a stream that is not JSON;
 - `runaway`: ignores max_tokens and writes on and on.
 
@@ -129,6 +130,10 @@ def build_app(requests: list[dict]) -> FastAPI:
         def events():
             if model == "slow":
                 time.sleep(SLOW_SECONDS)
+            if model == "keepalive":
+                for _ in range(int(SLOW_SECONDS / 0.2)):
+                    time.sleep(0.2)
+                    yield ": keep-alive\n\n"
             if model == "malformed":
                 yield "data: {this is not json\n\n"
                 return

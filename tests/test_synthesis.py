@@ -83,7 +83,8 @@ def test_too_little_verified_shows_the_extractive_answer_with_a_notice(
 @pytest.mark.parametrize(
     ("model", "kind"),
     [("error500", "server_error"), ("ratelimit", "rate_limited"), ("malformed", "malformed"),
-     ("slow", "timeout"), ("dribble", "timeout"), ("runaway", "too_long")],
+     ("slow", "timeout"), ("dribble", "timeout"), ("keepalive", "timeout"),
+     ("runaway", "too_long")],
 )
 def test_model_failures_end_in_the_extractive_answer_within_the_deadline(
     settings, llm_server, model, kind
@@ -92,7 +93,7 @@ def test_model_failures_end_in_the_extractive_answer_within_the_deadline(
     curbside.warm_up()
     started = time.perf_counter()
     outcome = curbside.ask(QUESTION)
-    assert time.perf_counter() - started < 4.0
+    assert time.perf_counter() - started < 5.0  # 1.5 s deadline plus search and checks
     assert outcome.answer.mode == "extractive" and not outcome.answer.abstained
     assert "unavailable" in outcome.answer.notice
     assert outcome.answer.signals["synthesis"]["error"]["kind"] == kind

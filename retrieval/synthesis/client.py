@@ -8,6 +8,8 @@ a wait longer than `timeout_s`.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Iterator
 
@@ -48,28 +50,51 @@ class ChatDrafter:
         return self._chat
 
     def stream(self, system: str, user: str) -> Iterator[str]:
-        """Text pieces of the draft as they arrive, within the deadline and length limit."""
-        from langchain_core.messages import HumanMessage, SystemMessage
+        """Text pieces of the draft as they arrive, within the deadline and length limit.
 
+        The HTTP read runs in a helper thread and this generator waits on it with the
+        deadline: a server that keeps the connection alive without sending text (SSE
+        comments, a stalled proxy) resets every read timeout but cannot outlast the deadline.
+        """
         deadline = time.monotonic() + self.config.timeout_s
         limit = self.config.max_tokens * _CHARS_PER_TOKEN
+        pieces: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        threading.Thread(target=self._pump, args=(system, user, pieces, stop), daemon=True,
+                         name="llm-draft").start()
         length = 0
         try:
-            pieces = self._client().stream([SystemMessage(system), HumanMessage(user)])
-            for chunk in pieces:
-                text = chunk.content if isinstance(chunk.content, str) else ""
-                length += len(text)
+            while True:
+                try:
+                    kind, value = pieces.get(timeout=max(deadline - time.monotonic(), 0))
+                except queue.Empty:
+                    raise SynthesisError(
+                        "timeout", f"no full draft within {self.config.timeout_s} s"
+                    ) from None
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise _translate(value) from value
+                length += len(value)
                 if length > limit:
                     raise SynthesisError("too_long", "the draft ran past its token limit")
-                if time.monotonic() > deadline:
-                    raise SynthesisError("timeout",
-                                         f"no full draft within {self.config.timeout_s} s")
-                if text:
-                    yield text
-        except SynthesisError:
-            raise
+                if value:
+                    yield value
+        finally:
+            stop.set()  # the helper stops reading at its next piece
+
+    def _pump(self, system: str, user: str, pieces: queue.Queue, stop: threading.Event) -> None:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        try:
+            for chunk in self._client().stream([SystemMessage(system), HumanMessage(user)]):
+                if stop.is_set():
+                    break
+                pieces.put(("text", chunk.content if isinstance(chunk.content, str) else ""))
         except Exception as exc:  # the SDK's and httpx's errors, and anything unparseable
-            raise _translate(exc) from exc
+            pieces.put(("error", exc))
+        finally:
+            pieces.put(("end", None))
 
 
 def _translate(exc: Exception) -> SynthesisError:
