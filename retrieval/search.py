@@ -17,7 +17,6 @@ from functools import cached_property, lru_cache
 from clinical_terms import drug_names, everyday_words, lab_ranges, long_form
 from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import Coverage, measure_coverage
-from retrieval.answerability import AnswerabilityModel, card_text
 from retrieval.context import PatientContext, read_context
 from retrieval.errors import IndexMissingError
 from retrieval.index import IndexFiles
@@ -33,10 +32,6 @@ _BM25_K1 = 1.5
 # ("K 6.9" and a hypokalaemia card) or an adult card for a 3-year-old. Large enough to
 # reorder near-ties between sibling cards, too small to override a clearly better match.
 _PATIENT_FIT_WEIGHT = 0.08
-# The answerability cross-encoder re-scores this many best cards; its probability moves a
-# card's fused score by at most +/- half this weight, enough to reorder close candidates.
-_RERANK_TOP = 5
-_RERANK_WEIGHT = 0.3
 # A card's own summary sections are always offered to the composer with the best card,
 # retrieved or not: the bottom line is usually the sentence a clinician needs first.
 _ALWAYS_OFFERED = frozenset({"bottom line", "dosing"})
@@ -84,11 +79,6 @@ class HybridSearcher:
             lambda doc_id: frozenset(terms(self._documents[doc_id][0].title))
         )
         self._lead_intents = lru_cache(maxsize=65536)(self._intents_of_document)
-        self._answerability = AnswerabilityModel()
-        self._card_text = lru_cache(maxsize=4096)(
-            lambda doc_id: card_text(self._documents[doc_id][0].title,
-                                     self._documents[doc_id][0].text)
-        )
 
     @property
     def documents(self) -> dict[str, tuple[Document, str]]:
@@ -166,7 +156,6 @@ class HybridSearcher:
                     reviewed=_reviewed(doc),
                 )
             )
-        passages, answerable = self._reranked(understood.search, passages)
         passages = _top_documents(passages, documents=max(k, 1), per_document=2)
         passages = self._with_summary_sections(passages)
         coverage = measure_coverage(
@@ -176,7 +165,6 @@ class HybridSearcher:
             title_terms=self._title_terms,
             idf=self._lexical.idf,
             in_library=self._lexical.doc_freq.__contains__,
-            answerable=answerable,
         )
         return SearchResult(passages=passages, coverage=coverage, query=query)
 
@@ -198,28 +186,6 @@ class HybridSearcher:
             for t in set(query_terms) if t in self._lexical.doc_freq
         )
         return max(total * (_BM25_K1 + 1) / 2, 1e-6)
-
-    def _reranked(self, question: str, passages: list[Passage]) -> tuple[list[Passage], float]:
-        """The best few cards re-scored by the answerability cross-encoder.
-
-        Returns the passages with adjusted scores and the probability that the (new) best
-        card answers the question, a feature of the abstention rule. Corpus records keep
-        their fused scores: the model was trained on cards.
-        """
-        ranked = sorted(passages, key=lambda p: p.score, reverse=True)
-        docs = list(dict.fromkeys(p.doc_id for p in ranked if p.kind == "card"))[:_RERANK_TOP]
-        if not docs or not self._answerability.available or ranked[0].kind != "card":
-            return passages, 0.5
-        probabilities = dict(zip(docs, self._answerability.probabilities(
-            question, [self._card_text(doc_id) for doc_id in docs]), strict=True))
-        adjusted = [
-            p.model_copy(update={"score": p.score + _RERANK_WEIGHT
-                                 * (probabilities[p.doc_id] - 0.5)})
-            if p.doc_id in probabilities else p
-            for p in passages
-        ]
-        best = max(adjusted, key=lambda p: p.score)
-        return adjusted, probabilities.get(best.doc_id, 0.5)
 
     @cached_property
     def _spelling(self) -> SpellingIndex:

@@ -38,6 +38,22 @@ POLICY = {
     "/evals": {"evaluator", "admin"},
     "/evals/{run_id}": {"evaluator", "admin"},
     "/evals/run": {"evaluator", "admin"},
+    "/api/v1/ask/stream": PUBLIC,  # the streamed form of /api/v1/ask, same rule
+    "/site-docs/{doc_id}.pdf": PUBLIC,  # the approved site document a citation links to
+    "/insights": {"planner", "admin"},
+    "/insights/themes/{theme_id}": {"planner", "admin"},
+    "/insights/export.csv": {"planner", "admin"},
+    "/insights/export.json": {"planner", "admin"},
+    "/api/v1/insights/themes": {"planner", "admin"},
+    "/api/v1/insights/dashboard": {"planner", "admin"},
+    # EHR protocols: called by the EHR or from a chart, before any Curbside sign-in
+    "/infobutton": PUBLIC,
+    "/cds-services": PUBLIC,
+    "/cds-services/{service_id}": PUBLIC,
+    "/cds-services/{service_id}/feedback": PUBLIC,
+    "/smart/launch": PUBLIC,
+    "/smart/callback": PUBLIC,
+    "/smart/ask": PUBLIC,
 }
 
 
