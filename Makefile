@@ -36,12 +36,14 @@ serve: setup ingest
 
 # A tiny local model (SmolLM2-135M-Instruct via llama.cpp) on 127.0.0.1:8081, and Curbside
 # pointed at it: every sentence it writes passes the grounding guard before it is shown.
+# Two passages and 150 tokens keep a 2-core machine's prompt and draft short.
 LLM_PORT ?= 8081
 serve-llm: setup ingest
 	$(BIN)/python tests/local_llm.py --port $(LLM_PORT) & llm=$$!; \
 	trap "kill $$llm" EXIT INT TERM; \
 	CURBSIDE_LLM=openai OPENAI_BASE_URL=http://127.0.0.1:$(LLM_PORT)/v1 \
-	CURBSIDE_LLM_MODEL=smollm2-135m-instruct \
+	CURBSIDE_LLM_MODEL=smollm2-135m-instruct CURBSIDE_SYNTHESIS__MAX_PASSAGES=2 \
+	CURBSIDE_SYNTHESIS__MAX_TOKENS=150 \
 	$(BIN)/curbside serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 EVAL_HOME := .curbside-ci

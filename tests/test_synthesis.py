@@ -218,3 +218,22 @@ def test_a_follow_up_is_its_own_inquiry_with_the_thread_as_context(settings, llm
     stored = curbside.inquiry(follow.inquiry.id)
     assert stored.signals["follow_up_of"] == first.inquiry.id
     assert stored.signals["synthesis"]["prompt"]["id"] == "grounded-answer"
+
+
+def test_a_fragment_is_never_shown_even_when_its_words_are_in_a_passage(settings):
+    from retrieval.synthesis.claims import Claim
+    from retrieval.synthesis.fencing import Fenced
+    from retrieval.synthesis.guard import Guard
+    from retrieval.verifier import GroundingVerifier
+
+    curbside = Curbside(settings)
+    passage = curbside.searcher().search(curbside_question(QUESTION), k=1).passages[0]
+    guard = Guard(GroundingVerifier(curbside.files.embedder()), [Fenced("P1", passage)])
+    assert not guard.check(Claim("Croup:", ["P1"])).kept
+    assert guard.check(Claim(passage.text.split(". ")[0] + ".", ["P1"])).kept
+
+
+def curbside_question(text: str):
+    from retrieval.query import understand
+
+    return understand(text)

@@ -23,6 +23,8 @@ from retrieval.synthesis.fencing import Fenced
 from retrieval.text import split_sentences
 from retrieval.verifier import GroundingVerifier
 
+MIN_TERMS = 2  # content words a claim needs to be shown ("Avoid NSAIDs in CKD" has two)
+
 
 @dataclass
 class Decision:
@@ -50,6 +52,11 @@ class Guard:
         self._by_id = {f.id: f for f in fenced}
 
     def check(self, claim: Claim) -> Decision:
+        if len(rules.content_terms(claim.text)) < MIN_TERMS:
+            # A heading or fragment ("Croup:") states nothing a clinician could act on,
+            # and word overlap alone would let it pass.
+            return Decision(claim=claim.text, cited=claim.cited, kept=False,
+                            label="unsupported", reasons=["too short to state a fact"])
         unknown = [c for c in claim.cited if c not in self._by_id]
         notes = [f"cited {', '.join(unknown)}, which it was not shown"] if unknown else []
         cited = [self._by_id[c] for c in claim.cited if c in self._by_id]
