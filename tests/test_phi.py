@@ -288,3 +288,9 @@ def test_clinical_phrases_survive(rules_only: PhiScrubber, text: str) -> None:
     for word in ("3rd dose", "HEART Pathway", "Forrest IIb", "Lasix", "8/10", "NSTEMI Protocol"):
         if word in text:
             assert word in out, out
+
+
+def test_a_name_does_not_swallow_the_clinical_word_after_it(scrubber: PhiScrubber) -> None:
+    assert scrubber.scrub("John Smith croup dexamethasone dose").text == (
+        "[NAME] croup dexamethasone dose")
+    assert "father crc at 52" in scrubber.scrub("father crc at 52, when does son start").text
