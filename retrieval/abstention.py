@@ -39,10 +39,11 @@ WEIGHTS = {
     # answered; answers between the fitted line and this one are marked low confidence.
     "card": {"bias": -5.35, "dense": 5.52, "lexical": 2.11, "coverage": 3.01, "title": -0.38,
              "anchor": -0.24, "anchor_title": 0.08, "margin": 10.39},
-    # bench/calibrate.py on MedQuAD (10% of topics removed) and PubMedQA (100 abstracts
-    # removed), bias +1.25 so that about 95% of covered questions are answered
-    "record": {"bias": -7.42, "dense": 8.64, "lexical": 3.32, "coverage": 1.76, "title": -2.30,
-               "anchor": -0.51, "anchor_title": 1.88, "margin": 11.35},
+    # bench/calibrate.py on the calibrate split of MedQuAD (20% of its topics removed; any
+    # section of the asked page counts as right) and PubMedQA (60 abstracts removed), bias
+    # +1.0 so that about 95% of covered questions are answered
+    "record": {"bias": -7.01, "dense": 6.26, "lexical": -1.85, "coverage": 5.62,
+               "title": -0.71, "anchor": -1.84, "anchor_title": 0.81, "margin": 13.63},
 }
 FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title", "margin")
 _NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?[a-z%]{0,3}$")  # "150", "26c", "5mg", "72yo": values

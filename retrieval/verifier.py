@@ -19,6 +19,7 @@ which other texts shared its batch) and cached by text.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -350,13 +351,30 @@ def _clip(value: float) -> float:
 
 
 def _quoted(claim: str, sentences: list[str]) -> bool:
-    """The claim is a verbatim quote with the polarity of the sentence it was taken from
-    ("Give X." is inside "Do not give X." but says the opposite)."""
+    """The claim is a verbatim quote and the words just before it in its source do not
+    negate it ("Give X." is inside "Do not give X." but says the opposite). Only the words
+    right before the quote count: a neighbouring clause's own "not" says nothing of it."""
     wanted = _normal(claim)
     if wanted not in _normal(" ".join(sentences)):
         return False
-    sources = [s for s in sentences if wanted in _normal(s)]
-    return all(rules.negated(claim) == rules.negated(s) for s in sources)
+    for source in (_normal(s) for s in sentences):
+        at = source.find(wanted)
+        while at != -1:
+            if not _NEGATORS.intersection(_lead_in(source[:at])):
+                return True
+            at = source.find(wanted, at + 1)
+    # Found only across sentence boundaries: judge it by the joined text the same way.
+    joined = _normal(" ".join(sentences))
+    return not _NEGATORS.intersection(_lead_in(joined[: joined.find(wanted)]))
+
+
+def _lead_in(text: str) -> list[str]:
+    """The last three words before a quote, within its own clause."""
+    clause = re.split(r"[.;:!?…]", text)[-1]
+    return clause.split()[-3:]
+
+
+_NEGATORS = frozenset({"not", "no", "never", "don't", "avoid", "without", "nor", "cannot"})
 
 
 def _normal(text: str) -> str:

@@ -149,3 +149,14 @@ def test_card_suite_meets_targets(verifier):
     assert recall["paraphrase"] >= 0.8, recall
     assert recall["drug_swap"] >= 0.8, recall
     assert recall["added_fact"] >= 0.8, recall
+
+
+def test_a_quote_beside_a_negated_clause_is_still_a_faithful_quote(verifier):
+    evidence = ["Do not start metformin at an eGFR of 30-45 unless hyperglycaemia is "
+                "unequivocal. If eGFR falls below 45 in a patient already taking metformin, "
+                "assess the benefit and risk of continuing it."]
+    quote = ("If eGFR falls below 45 in a patient already taking metformin, assess the "
+             "benefit and risk of continuing it.")
+    assert verifier.verify(quote, evidence).label == "supported"
+    flipped = verifier.verify("Start metformin at an eGFR of 30-45.", evidence)
+    assert flipped.label != "supported"
