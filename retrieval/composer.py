@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from clinical_terms import drug_names, generic_name
 from retrieval.abstention import Coverage, abstain_reason, key_terms
 from retrieval.dosing import dose_for_weight
 from retrieval.lexical import terms
@@ -156,6 +157,15 @@ def _answering_passages(passages: list[Passage], coverage: Coverage) -> list[Pas
     return kept
 
 
+def _asked_drug(text: str) -> str | None:
+    """The generic name of the first drug the question names ("motrin" -> ibuprofen)."""
+    for word in re.findall(r"[a-z][a-z-]+", text.lower()):
+        generic = (generic_name(word) or word).split("-")[0].split()[0]
+        if generic in drug_names():
+            return generic
+    return None
+
+
 def _local_weights(passages: list[Passage]):
     """Term weights by how few of the candidate sentences use the term.
 
@@ -195,6 +205,7 @@ def _select(
         context.weight_kg is not None and not question.follow_up)
     doc_rank = {doc_id: rank for rank, doc_id in enumerate(dict.fromkeys(
         p.doc_id for p in passages))}
+    asked_drug = _asked_drug(asked)
     weight = _local_weights(passages)
     wanted_mass = sum(weight(term) for term in wanted) or 1.0
     candidates: list[_Candidate] = []
@@ -224,11 +235,13 @@ def _select(
             )
             calculation = None
             if dose_asked and context.weight_kg is not None and (dose := dose_for_weight(
-                sentence, context.weight_kg
+                sentence, context.weight_kg, drug=asked_drug
             )):
                 names_asked = bool(wanted & sentence_terms)
                 calculation = dose.text() if names_asked else None
                 score += 0.8 if names_asked else 0.1
+                if names_asked and dose.maximum is not None:
+                    score += 0.3  # a complete rule (dose and its cap) beats a partial one
             elif dose_asked and re.search(r"\d\s*(?:mg|mcg|g|units|mEq|mL)\b", sentence):
                 score += 0.2
             candidates.append(_Candidate(sentence, passage, score, calculation))

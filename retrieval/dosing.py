@@ -15,7 +15,7 @@ _UNIT = r"(mg|mcg|micrograms?|g|mL|units?|mEq|mmol)"
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _PER_KG = re.compile(
     rf"{_NUMBER}(?:\s*{_UNIT}\s*/\s*kg)?(?:\s*(?:to|-|–|or)\s*{_NUMBER})?\s*{_UNIT}\s*/\s*kg"
-    r"(?!\s*/\s*(?:h|hr|hour|min))",
+    r"(?!\s*/\s*(?:h|hr|hour|min|day|d\b|24))(?!\s*(?:per|a)\s+day|\s*daily)",
     re.I,
 )
 _MAXIMUM = re.compile(
@@ -57,8 +57,14 @@ class DoseCalculation:
         return line
 
 
-def dose_for_weight(sentence: str, weight_kg: float) -> DoseCalculation | None:
-    """The dose a per-kg sentence gives for this weight, or None if it has no per-kg rule."""
+def dose_for_weight(
+    sentence: str, weight_kg: float, *, drug: str | None = None
+) -> DoseCalculation | None:
+    """The dose a per-kg sentence gives for this weight, or None if it has no single per-kg
+    rule. With `drug`, only the clause that names it counts ("ibuprofen 10 mg/kg …, and
+    acetaminophen 15 mg/kg …" gives ibuprofen's rule)."""
+    if drug and (named := re.search(rf"\b{re.escape(drug)}\b", sentence, re.I)):
+        sentence = re.split(r";|, and |\.\s", sentence[named.start():])[0]
     matches = list(_PER_KG.finditer(sentence))
     if len(matches) != 1:
         return None  # none, or several alternatives ("0.15, 0.3 and 0.6 mg/kg"): not one rule

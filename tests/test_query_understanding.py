@@ -126,3 +126,12 @@ def test_library_search_reads_queries_like_questions():
     assert "af-anticoagulation-cha2ds2-vasc" in [c.id for c in matching(cards, "afib anticoag")]
     assert matching(cards, "paracetamol overdose")[0].id == "acetaminophen-overdose-nac"
     assert matching(cards, "x " * 20000) == [] or len(matching(cards, "x " * 20000)) <= len(cards)
+
+
+def test_the_dose_rule_of_the_asked_drug_is_used_and_daily_totals_are_not_doses():
+    both = ("Ibuprofen 10 mg/kg orally every 6 to 8 hours (maximum 40 mg/kg per day), and "
+            "acetaminophen 12.5 mg/kg orally every 4 hours.")
+    assert dose_for_weight(both, 12, drug="ibuprofen").text() == (
+        "For 12 kg: 10 mg/kg × 12 kg = 120 mg")
+    assert dose_for_weight(both, 12) is None  # two drugs' rules: none is "the" rule
+    assert dose_for_weight("Give no more than 75 mg/kg per day.", 12) is None
