@@ -26,6 +26,8 @@ from retrieval.query import UnderstoodQuestion
 from retrieval.text import split_sentences
 from retrieval.thresholds import value_fit
 
+# A second card joins the answer only if it scores this close to the best one.
+_SECOND_CARD_MARGIN = 0.08
 # A decision score this close to the answer/abstain line marks the answer "low confidence".
 LOW_CONFIDENCE_BELOW = 1.0
 _SECTION_BONUS = {"bottom line": 0.35, "key points": 0.1, "dosing": 0.1}
@@ -151,6 +153,8 @@ def _answering_passages(passages: list[Passage], coverage: Coverage) -> list[Pas
     missing = {form for word in coverage.missing for form in terms(word)}
     if missing:
         for passage in passages:
+            if passage.score < passages[0].score - _SECOND_CARD_MARGIN:
+                break  # a card far below the best is not a second answer, whatever it shares
             if passage.doc_id != best and missing & set(terms(passage.text)):
                 kept += [p for p in passages if p.doc_id == passage.doc_id]
                 break

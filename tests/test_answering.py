@@ -108,7 +108,7 @@ def test_a_follow_up_keeps_the_topic_of_the_previous_question(client):
     follow = client.post("/api/v1/ask", json={"question": "and if stridor at rest?",
                                               "follow_up_to": first["inquiry_id"]}).json()
     assert follow["follow_up"] is True
-    assert follow["citations"][0]["doc_id"] == "croup-dexamethasone-dosing"
+    assert [c["doc_id"] for c in follow["citations"]] == ["croup-dexamethasone-dosing"]
     alone = client.post("/api/v1/ask", json={"question": "and if stridor at rest?"}).json()
     assert alone["follow_up"] is False
 
