@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from retrieval.errors import ContentError
-from retrieval.models import Document
+from retrieval.models import Document, web_url
 
 REQUIRED = ("id", "title", "text", "url")
 
@@ -34,6 +34,10 @@ def load_jsonl(path: Path) -> list[Document]:
                 value = record.get(field)
                 if not isinstance(value, str) or (field != "url" and not value.strip()):
                     raise ContentError(where, field, "missing or not a non-empty string")
+            try:
+                web_url(record["url"])
+            except ValueError as exc:
+                raise ContentError(where, "url", str(exc)) from exc
             if record["id"] in seen:
                 raise ContentError(where, "id", f"duplicate id {record['id']!r}")
             seen.add(record["id"])

@@ -90,9 +90,6 @@ def lint_report(
             problems.append(f"{where}: reviewed_by: approved cards need a reviewer")
         if not front.review_questions:
             problems.append(f"{where}: review_questions: at least one is required")
-        for n, source in enumerate(front.sources, start=1):
-            if not source.url.startswith(("http://", "https://")):
-                problems.append(f"{where}: sources.{n}.url: must be an http(s) URL")
         markers = {int(m) for m in _MARKER.findall(body)}
         if not markers:
             problems.append(f"{where}: body: no [n] citation markers")

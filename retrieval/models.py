@@ -9,6 +9,16 @@ from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
 
+_WEB_URL = ("http://", "https://")
+
+
+def web_url(value: str) -> str:
+    """Links shown to clinicians must be web pages: a `javascript:` or `data:` URL from a
+    card or a corpus would run in the reader's browser. Empty means "no link"."""
+    if value and not value.strip().lower().startswith(_WEB_URL):
+        raise ValueError("must be an http(s) URL")
+    return value
+
 
 class Source(BaseModel):
     """A cited guideline or reference: organisation, title, year and URL, plus the version
@@ -25,6 +35,11 @@ class Source(BaseModel):
     version: str | None = Field(
         None, description="Label version or revision date (drug labels, living guidelines)."
     )
+
+    @field_validator("url")
+    @classmethod
+    def _web_only(cls, value: str) -> str:
+        return web_url(value)
 
 
 class ReviewQuestion(BaseModel):

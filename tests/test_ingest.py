@@ -103,3 +103,22 @@ def test_jsonl_errors_point_at_the_line(tmp_path):
     corpus.write_text("not json\n")
     with pytest.raises(ContentError, match=r"corpus.jsonl:1: line: invalid JSON"):
         _curbside(tmp_path, tmp_path).ingest_jsonl(corpus)
+
+
+def test_only_web_links_are_ingested(tmp_path):
+    """A `javascript:` link in a card source or a corpus record would run in the reader's
+    browser: ingest refuses it with file, field and reason, and indexes nothing."""
+    from retrieval.cards import load_cards
+    from retrieval.corpus import load_jsonl
+
+    bad_card = write_card(tmp_path / "content", "bad-link")
+    bad_card.write_text(bad_card.read_text().replace("https://", "javascript:alert(1)//", 1))
+    with pytest.raises(ContentError) as card_error:
+        load_cards([tmp_path / "content"])
+    assert "url" in str(card_error.value) and "http(s)" in str(card_error.value)
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": "r1", "title": "T", "text": "Some text.",
+                                  "url": "javascript:alert(1)"}) + "\n")
+    with pytest.raises(ContentError) as jsonl_error:
+        load_jsonl(corpus)
+    assert "corpus.jsonl:1" in str(jsonl_error.value) and "url" in str(jsonl_error.value)
