@@ -8,6 +8,8 @@ browsing never loads the encoder; queries are capped so a pasted essay cannot co
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import KeyTerm, key_terms, mentions
 from retrieval.lexical import terms
@@ -24,9 +26,14 @@ def matching(documents: list[Document], query: str) -> list[Document]:
     if not wanted:
         return documents
     found = [doc for doc in documents
-             if all(mentions(frozenset(terms(f"{doc.title} {doc.text}")), t) for t in wanted)]
-    return sorted(found, key=lambda doc: -sum(
-        mentions(frozenset(terms(doc.title)), t) for t in wanted))
+             if all(mentions(_stems(f"{doc.title} {doc.text}"), t) for t in wanted)]
+    return sorted(found, key=lambda doc: -sum(mentions(_stems(doc.title), t) for t in wanted))
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """A text's stems, kept between searches (a card's text changes only on re-ingest)."""
+    return frozenset(terms(text))
 
 
 def query_terms(query: str) -> list[KeyTerm]:

@@ -138,7 +138,6 @@ def _refusal(reason: str, passages: list[Passage], coverage: Coverage) -> Answer
         abstained=True,
         abstain_reason=reason,
         suggestions=suggestions if coverage.clinical else [],
-        gap=coverage.clinical,
         clinical=coverage.clinical,
     )
 

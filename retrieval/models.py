@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 _WEB_URL = ("http://", "https://")
 
@@ -152,7 +152,6 @@ class Answer(BaseModel):
     suggestions: list[Suggestion] = Field(
         default_factory=list, description="Nearest cards, offered when abstaining."
     )
-    gap: bool = Field(False, description="Abstained on a clinical question: a content gap.")
     notice: str | None = Field(
         None, description="Why a model-written answer was replaced by the quoted one."
     )
@@ -161,3 +160,8 @@ class Answer(BaseModel):
         description="The question names something clinical (a drug, condition, test...). "
         "Greetings and keyboard noise do not, and never become learning episodes.",
     )
+
+    @computed_field(description="Abstained on a clinical question: a content gap.")
+    @property
+    def gap(self) -> bool:
+        return self.abstained and self.clinical
