@@ -72,6 +72,18 @@ class CardFrontMatter(BaseModel):
     review_questions: list[ReviewQuestion] = Field(default_factory=list, max_length=3)
     acknowledged_differences: list[AcknowledgedDifference] = Field(default_factory=list)
     codes: CardCodes | None = None
+    # How clinicians type the questions this card answers ("cha2ds2 1 man anticoag?",
+    # "eliquis vs warfarin afib"): written by the card's author, searched but never quoted,
+    # so a terse, shorthand or brand-name question finds the card its words would miss.
+    asked_as: list[str] = Field(default_factory=list, max_length=25)
+
+    @field_validator("asked_as")
+    @classmethod
+    def _short_questions(cls, value: list[str]) -> list[str]:
+        for phrase in value:
+            if not 3 <= len(phrase.strip()) <= 120 or "\n" in phrase:
+                raise ValueError("each phrase is one line of 3 to 120 characters")
+        return [phrase.strip() for phrase in value]
 
     @field_validator("id")
     @classmethod
@@ -124,9 +136,11 @@ def card_document(path: Path) -> Document:
         kind="card",
         status=front.status,
         review_due=front.review_due,
-        # Cards without codes keep the metadata, so the content version, they had before.
-        meta=front.model_dump(mode="json", exclude={"id", "title"} | (
-            set() if front.codes else {"codes"})),
+        # Cards without codes or asked-as phrases keep the metadata, so the content
+        # version, they had before.
+        meta=front.model_dump(mode="json", exclude={"id", "title"}
+                              | (set() if front.codes else {"codes"})
+                              | (set() if front.asked_as else {"asked_as"})),
     )
 
 
