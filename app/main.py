@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +26,7 @@ from app import (
 )
 from app.accounts import AccountError
 from app.errors import BUSY_MESSAGE, BadQuestion, DatabaseBusy, Forbidden, SignInRequired
-from app.security import SecurityHeaders
+from app.security import SecurityHeaders, same_origin_only
 from app.services import Curbside
 from app.settings import Settings
 from credit_capture.credit_errors import ClaimNotFound, EpisodeNotFound, NotYourEpisode
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         version="0.1.0",
         summary="Point-of-care answers from vetted content, every claim cited.",
         max_body_size=curbside.settings.web.max_body_bytes,  # 413 beyond, before parsing
+        dependencies=[Depends(same_origin_only)],  # CSRF: 403 for another site's POSTs
     )
     app.add_middleware(SecurityHeaders)
     app.state.curbside = curbside

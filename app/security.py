@@ -15,12 +15,19 @@
 
 `/docs` and `/redoc` keep every header but the CSP: FastAPI's pages load their assets
 from a CDN with an inline bootstrap script.
+
+Cross-site request forgery is refused by `same_origin_only` (below), an app-wide dependency.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import secure
+from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import Forbidden
 
 _CSP = (
     secure.ContentSecurityPolicy()
@@ -76,3 +83,64 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# Cross-site request forgery -------------------------------------------------------------
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CROSS_SITE_MESSAGE = (
+    "Refused: this request was sent from another site ({source}). Curbside accepts forms "
+    "and signed-in requests only from its own pages; open Curbside and try again there."
+)
+
+
+class CrossSiteRequest(Forbidden):
+    """A state-changing request a browser sent on behalf of another site (HTTP 403)."""
+
+
+def _origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL, lower-cased ('' when it has none)."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def cross_site_source(headers, trusted: frozenset[str] = frozenset()) -> str | None:
+    """Who sent this request, when a browser says it was another site; None when it is ours.
+
+    Why headers, not tokens: every browser since 2020 sends `Origin` (and most also
+    `Sec-Fetch-Site`) on a POST, the page cannot forge either, and a check needs no token in
+    each of the app's forms. Requests with neither header (and no `Referer`) do not come
+    from a browser page (curl, scripts, server-to-server CDS Hooks calls), so no cookie
+    was sent on a victim's behalf and they pass. Same-site other hosts (a sibling
+    subdomain) are refused too: they may be run by someone else.
+    """
+    host = headers.get("host", "").lower()
+    origin = headers.get("origin")
+    if origin and _origin(origin) in trusted:
+        return None
+    fetch_site = headers.get("sec-fetch-site", "").lower()
+    if fetch_site in ("same-origin", "none"):  # "none": typed or bookmarked by the user
+        return None
+    if fetch_site in ("cross-site", "same-site"):
+        return origin or fetch_site
+    if origin is not None:
+        return None if urlsplit(origin).netloc.lower() == host else origin
+    referer = headers.get("referer")
+    if referer and urlsplit(referer).netloc.lower() != host and _origin(referer) not in trusted:
+        return _origin(referer) or "an unknown page"
+    return None
+
+
+def same_origin_only(request: Request) -> None:
+    """App-wide dependency: refuse state-changing requests a browser sent from another site.
+
+    Covers every form (including sign-in, so a foreign page cannot sign a clinician into an
+    attacker's account) and every cookie-authenticated API call. A request carrying an
+    `Authorization` header passes: a browser attaches none on its own, and another site
+    could add one only after a CORS preflight, which Curbside never grants.
+    """
+    if request.method in _SAFE_METHODS or request.headers.get("authorization"):
+        return
+    web = request.app.state.curbside.settings.web
+    source = cross_site_source(request.headers, frozenset(_origin(o) for o in web.trusted_origins))
+    if source is not None:
+        raise CrossSiteRequest(CROSS_SITE_MESSAGE.format(source=source))

@@ -97,6 +97,11 @@ class WebSettings(BaseModel):
         description="Largest request body accepted (HTTP 413 beyond): questions, forms and "
         "reflections are a few kilobytes; this stops memory-exhausting uploads.",
     )
+    trusted_origins: list[str] = Field(
+        default_factory=list,
+        description="Other origins (https://host[:port]) whose pages may post forms here, "
+        "e.g. the public URL when a reverse proxy rewrites the Host header; JSON list.",
+    )
 
 
 class Settings(BaseSettings):

@@ -133,3 +133,88 @@ def test_pages_answer_errors_with_html_and_the_api_with_json(client):
     assert forbidden.status_code == 403 and "<h1>Not for this account</h1>" in forbidden.text
     episode = client.get("/learning/episodes/nope", headers=HTML)
     assert episode.status_code == 404 and "text/html" in episode.headers["content-type"]
+
+
+# Cross-site request forgery (issue 14, item 6) ------------------------------------------
+FOREIGN = {"origin": "https://evil.example"}
+
+
+def _admin_client(client):
+    make_user(client.app.state.curbside, "root@example.org", role="admin")
+    sign_in(client, "root@example.org")
+    return client
+
+
+def _emails(client) -> str:
+    return client.get("/admin/users").text
+
+
+def test_a_foreign_page_cannot_create_an_admin_with_the_admins_cookie(client):
+    _admin_client(client)
+    form = {"email": "mallory@evil.example", "role": "admin", "password": "pwned-pwned-1"}
+    refused = client.post("/admin/users", data=form, headers=FOREIGN, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "another site (https://evil.example)" in refused.json()["detail"]
+    assert "mallory@evil.example" not in _emails(client)
+
+    page = client.post("/admin/users", data=form, follow_redirects=False,
+                       headers={**FOREIGN, **HTML})
+    assert page.status_code == 403 and "text/html" in page.headers["content-type"]
+    assert "another site" in page.text
+
+    ours = client.post("/admin/users", data=form, follow_redirects=False,
+                       headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
+    assert ours.status_code == 303 and "mallory@evil.example" in _emails(client)
+
+
+@pytest.mark.parametrize("headers", [
+    {"sec-fetch-site": "cross-site"},
+    {"sec-fetch-site": "same-site", "origin": "https://other.testserver"},
+    {"origin": "null"},  # a sandboxed frame or a privacy-stripped origin
+    {"referer": "https://evil.example/page.html"},  # an older browser: no Origin, a Referer
+])
+def test_every_browser_sign_of_another_site_is_refused(client, headers):
+    _admin_client(client)
+    response = client.post("/profile", data={"first_name": "Mallory"}, headers=headers)
+    assert response.status_code == 403
+    assert "Mallory" not in client.get("/profile").text
+
+
+def test_login_csrf_is_refused(client):
+    """A foreign page must not sign the clinician into the attacker's account (whose
+    questions and reflections the attacker could then read)."""
+    make_user(client.app.state.curbside, "attacker@example.org")
+    response = client.post("/login", headers=FOREIGN, follow_redirects=False,
+                           data={"email": "attacker@example.org", "password": "correct-horse-9"})
+    assert response.status_code == 403 and "set-cookie" not in response.headers
+    assert client.get("/profile", follow_redirects=False).status_code == 303  # still signed out
+
+
+def test_api_calls_with_a_cookie_are_checked_and_bearer_tokens_keep_working(client):
+    make_user(client.app.state.curbside, "ada@example.org")
+    sign_in(client, "ada@example.org")
+    question = {"question": "croup dexamethasone dose"}
+    assert client.post("/api/v1/ask", json=question, headers=FOREIGN).status_code == 403
+    assert client.post("/api/v1/ask", json=question,
+                       headers={"origin": "http://testserver"}).status_code == 200
+
+    token = client.post("/api/v1/tokens", json={"email": "ada@example.org",
+                                                "password": "correct-horse-9"}).json()["token"]
+    client.cookies.clear()
+    with_token = client.post("/api/v1/ask", json=question, headers={
+        **FOREIGN, "authorization": f"Bearer {token}"})
+    assert with_token.status_code == 200 and with_token.json()["episode_id"]
+    assert client.get("/healthz", headers=FOREIGN).status_code == 200  # reads are not refused
+
+
+def test_a_configured_public_origin_is_trusted(settings):
+    behind_proxy = settings.model_copy(update={"web": settings.web.model_copy(
+        update={"trusted_origins": ["https://curbside.example-hospital.org"]})})
+    with TestClient(create_app(behind_proxy)) as proxied:
+        make_user(proxied.app.state.curbside, "ada@example.org")
+        response = proxied.post("/login", follow_redirects=False, data={
+            "email": "ada@example.org", "password": "correct-horse-9"},
+            headers={"origin": "https://curbside.example-hospital.org",
+                     "sec-fetch-site": "cross-site"})
+        assert response.status_code == 303
+        assert proxied.post("/logout", headers=FOREIGN).status_code == 403
