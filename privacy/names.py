@@ -515,6 +515,11 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
             left.group(1) is None
             or _nameish(left.group(1), strong=True)
             or (left.group(2) and _proper_noun(left.group(1), name))
+            or (
+                not left.group(2)
+                and left.group(1).lower() not in _WORD_GIVEN_STOP
+                and is_given(left.group(1), words_too=True)
+            )
         ):
             s -= len(left.group())
         right = re.match(
@@ -579,10 +584,14 @@ def last_first(text: str) -> list[Hit]:
 
 
 def _last_first_hit(text: str, start: int, value: str) -> Hit | None:
+    value = re.sub(r"['’]s$", "", value)  # "SANTANA, FRANCISCO's LDL"
     if "," not in value:
         return None
     tokens = _WORD_RE.findall(value)
     style = _case(tokens)
+    end = start + len(value)
+    if style and _given_after_comma(tokens, style) and _next_word(text, end) not in EPONYM_NEXT:
+        return Hit("NAME", start, end, SHAPE)
     if not style or tokens[0].endswith(".") or not all(
         _nameish(t, strong=False)
         or (style == "upper" and t.lower() not in EPONYMS and _nameish(t, strong=True))
@@ -599,6 +608,20 @@ def _last_first_hit(text: str, start: int, value: str) -> Hit | None:
     if ok and _next_word(text, start + len(value)) not in EPONYM_NEXT:
         return Hit("NAME", start, start + len(value), SHAPE)
     return None
+
+
+def _given_after_comma(tokens: list[str], style: str) -> bool:
+    """"rich, ottokar", "Lyme, Katy", "PARKER, IDA": a known given name after the comma
+    vouches for a surname before it that is an ordinary word or an eponym (never a clinical
+    abbreviation or drug: "fever, ottokar" is not a list of findings)."""
+    last, given = tokens[0], tokens[1:]
+    if not given or not is_given(given[0], words_too=style != "lower"):
+        return False
+    if not all(is_given(t, words_too=True) or re.fullmatch(r"\w\.", t) for t in given[1:]):
+        return False  # "CHAMBERS, LILIANA MAP 97": the lab is not a middle name
+    if style == "lower":
+        return _initial_surname_ok("a", last)
+    return _initial_surname_ok("A", last.capitalize())
 
 
 SURNAME_GIVEN_RE = re.compile(
@@ -627,4 +650,166 @@ def surname_given(text: str) -> list[Hit]:
             _next_word(text, m.end()) not in EPONYM_NEXT
         ):
             hits.append(Hit("NAME", m.start(), m.end(), SHAPE))
+    return hits
+
+
+# Large lexicons (privacy/build_name_lexicons.py): given names from the US Census and an
+# international name dictionary, ordinary English words, and surnames that are words.
+ENGLISH = words("english_words")
+WORD_SURNAMES = words("word_surnames")
+_CLINICAL = NOT_NAME | BRANDS | ORGANISMS | COMMON | DISEASE_WORDS | INSTITUTION
+# A given name that is also an ordinary word ("hope", "will") counts only where the short
+# curated list vouches for it ("john", "maria", "mark").
+GIVEN = ((words("given_names") - ENGLISH) | FIRST_NAMES) - _CLINICAL
+GIVEN_ANY = words("given_names") - _CLINICAL
+
+
+def is_given(token: str, *, words_too: bool = False) -> bool:
+    """A known given name ("tymoteusz", "Camila", "józef"); ``words_too`` also accepts those
+    that are ordinary words ("Hope", "Will"), for text whose capitals mark a name."""
+    low = token.lower()
+    pool = GIVEN_ANY if words_too else GIVEN
+    return (low in pool or _fold(low) in pool) and not _is_drug(low)
+
+
+def _surname_ok(token: str) -> bool:
+    """Could ``token`` be a surname after a known given name?  Unknown words are ("benthin",
+    "olowokeere-faloye"), ordinary words only when they are common surnames ("bell",
+    "little") or given names ("anneke gina"), clinical words never."""
+    low = re.sub(r"['’]s$", "", token.lower())
+    if len(low) < 2 or not _nameish(token, strong=True) or low in _CLINICAL:
+        return False
+    if _DATE_WORD_RE.fullmatch(low) or low in _LOWER_STOP:
+        return False
+    parts = [p for p in re.split(r"['’-]", low) if p]
+    return all(
+        p not in ENGLISH or p in WORD_SURNAMES or p in GIVEN or p in EPONYMS for p in parts
+    )
+
+
+_PAIR_TOKEN = r"[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*"
+GIVEN_SURNAME_RE = re.compile(
+    rf"(?<![\w'’.-])(?=(?P<v>(?P<first>{_PAIR_TOKEN})\s+(?P<last>{_PAIR_TOKEN}))(?![\w'’-]|\.\w))"
+)
+
+
+def _eponym_reading(text: str, end: int, last: str) -> bool:
+    """"Austin Flint murmur", "Charles Bonnet syndrome": a pair whose last word is an eponym
+    or an ordinary word, followed by "murmur", "score", "sign" …, names a finding."""
+    low = re.sub(r"['’]s$", "", last.lower())
+    return (low in EPONYMS or low in ENGLISH) and _next_word(text, end) in EPONYM_NEXT
+
+
+# Modal verbs and months are given names too ("Will", "May", "June"); in lower case they are
+# never taken as the first half of a name.
+_WORD_GIVEN_STOP = frozenset("will may can june april august march".split())
+# Where a bare pair of unknown words may begin: the start of a line or segment, or a word
+# that introduces a person.
+_PAIR_LEFT_RE = re.compile(
+    r"(?:^|[-–—,;:|(/]|\.|\b(?:for|with|by|re|saw|seen|see|pt|patient|called|call|tell|told"
+    r"|ask|asked|about|and|via|from|to|cc|per))\s*$",
+    re.I,
+)
+
+
+def _unknown_word(token: str) -> bool:
+    """A word no lexicon explains (not English, clinical, a drug or a place): in an English
+    question two of them together are usually a foreign name ("gbowoade oyadiran")."""
+    low = re.sub(r"['’]s$", "", token.lower())
+    parts = [p for p in low.split("-") if p]
+    return (
+        len(low) >= 3
+        and any(len(p) >= 4 for p in parts)
+        and all(p not in ENGLISH and p not in EPONYMS for p in parts)
+        and _surname_ok(token)
+        and re.search(r"[aeiouyà-ÿ]", low) is not None
+        and not _MEDICAL_SUFFIX.search(low)
+        and low not in STATE_NAMES
+        and low not in COUNTRIES
+    )
+
+
+def given_surname(text: str) -> list[Hit]:
+    """A known given name followed by a surname, in any case: "stacy robinson",
+    "Ennio Tarantino", "tymoteusz graves", "ryan bell", "hope walton".
+
+    Both words are written alike (lower, title or upper case).  In lower case a given name
+    that is also an ordinary word ("hope") needs a surname no word list knows ("walton"),
+    and modal verbs never start a name ("will recheck"); with capitals any given name may.
+    Two eponyms together are a place or a sign ("Ann Arbor"), and a word such as "murmur"
+    after the pair makes it an eponym ("Austin Flint murmur").  Two unknown words together
+    at the start of a segment or after "for"/"with"/"pt" are a name as well ("jeet sekhon").
+    """
+    hits = []
+    for m in GIVEN_SURNAME_RE.finditer(text):
+        first, last = m.group("first"), m.group("last")
+        style = _case([first, last])
+        if not style or len(first) < 3:
+            continue
+        if _eponym_reading(text, m.end("v"), last):
+            continue
+        if is_medical_token(first) and is_medical_token(last):
+            continue
+        if is_given(first, words_too=style != "lower"):
+            ok = _surname_ok(last)
+            if ok and is_medical_token(first):  # "san francisco syncope", "ann arbor"
+                low = last.lower()
+                ok = low in WORD_SURNAMES or low in GIVEN or bool(
+                    SURNAME_RE.fullmatch(last.capitalize())
+                )
+        elif style == "lower" and is_given(first, words_too=True):
+            ok = first.lower() not in _WORD_GIVEN_STOP and _unknown_word(last)
+        else:
+            ok = (
+                _unknown_word(first)
+                and _unknown_word(last)
+                and bool(_PAIR_LEFT_RE.search(text, 0, m.start("v")))
+            )
+        if ok:
+            hits.append(Hit("NAME", m.start("v"), m.end("v"), SHAPE))
+    return hits
+
+
+_INITIAL_NAME_RE = re.compile(
+    rf"(?<![\w.])(?P<v>(?P<i>[^\W\d_])\.\s?(?P<last>{_PAIR_TOKEN}))(?![\w'’-]|\.\w)"
+)
+# Lookahead: "by R. Hale" must not hide "R. Hale" from the pattern above.
+_NAME_INITIAL_RE = re.compile(
+    rf"(?<![\w.'’-])(?=(?P<v2>(?P<first>{_PAIR_TOKEN})\s(?P<i2>[^\W\d_])\.)(?!\w))"
+)
+
+
+def _initial_surname_ok(initial: str, word: str) -> bool:
+    low = re.sub(r"['’]s$", "", word.lower())
+    if len(low) < 3 or _is_drug(low) or low in ORGANISMS or (word.isupper() and len(word) > 1):
+        return False
+    if initial.isupper() != word[0].isupper():
+        return False
+    if re.search(r"(?:ii|ae|us|um|is|ans|oides|ensis)$", low):
+        return False  # a species: "S. aureus", "T. pallidum", "C. albicans"
+    if initial.isupper():  # "R. Ward", "B. Little": the capitals mark a name
+        return (
+            low not in NOT_NAME - COMMON
+            and low not in _LOWER_STOP
+            and low not in _INTERJECTIONS
+            and not _DATE_WORD_RE.fullmatch(low)
+        )
+    return _surname_ok(word)
+
+
+def initial_names(text: str) -> list[Hit]:
+    """An initial with a surname ("j. griffin", "R. Ward's") or a given name with an initial
+    ("rachel l.", "Adriana C."), written alike; "e. coli", "S. aureus", "a.m." stay."""
+    hits = []
+    for m in _INITIAL_NAME_RE.finditer(text):
+        word = m.group("last")
+        if _initial_surname_ok(m.group("i"), word) and not _eponym_reading(
+            text, m.end("v"), word
+        ):
+            end = m.end("v") - (2 if re.search(r"['’]s$", word) else 0)
+            hits.append(Hit("NAME", m.start("v"), end, SHAPE))
+    for m in _NAME_INITIAL_RE.finditer(text):
+        first, initial = m.group("first"), m.group("i2")
+        if initial.isupper() == first[0].isupper() and is_given(first) and len(first) >= 3:
+            hits.append(Hit("NAME", m.start("v2"), m.end("v2"), SHAPE))
     return hits

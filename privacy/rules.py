@@ -324,6 +324,7 @@ def rule_hits(text: str) -> list[Hit]:
     out += names.names_after(text, [h for h in out if h.kind not in ("NAME", "AGE>89")])
     out += names.non_latin(text) + names.lower_first_last(text) + names.names_as_subject(text)
     out += names.last_first(text) + names.surname_given(text)
+    out += names.given_surname(text) + names.initial_names(text)
     out += names.grow(text, out)
     return _names_yield_to_dates(text, out)
 

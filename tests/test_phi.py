@@ -294,3 +294,43 @@ def test_a_name_does_not_swallow_the_clinical_word_after_it(scrubber: PhiScrubbe
     assert scrubber.scrub("John Smith croup dexamethasone dose").text == (
         "[NAME] croup dexamethasone dose")
     assert "father crc at 52" in scrubber.scrub("father crc at 52, when does son start").text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # A known given name (census / international lexicon) and a surname, any case.
+        ("2/3 - agnieszka wronski bp 150/90 - repeat?", "agnieszka wronski"),
+        ("cell only. henrik dahlberg, warfarin", "henrik dahlberg"),
+        ("Ennio Castellani has K 6.8, next step?", "Ennio Castellani"),
+        ("tomasz bell na 128 on hctz", "tomasz bell"),  # an eponym as a surname
+        ("for hope okonkwo, is that ok", "hope okonkwo"),  # a word-name, unknown surname
+        # Two words no lexicon knows, at the start of a segment.
+        ("quick q - olusegun adeyemi k 2.9 on lasix", "olusegun adeyemi"),
+        # Initials.
+        ("seen by R. Hale, ef 30%", "R. Hale"),
+        ("j. whitcombe bp 180/100", "j. whitcombe"),
+        ("sorry - priya v. sats 85% on RA", "priya v."),
+        # "Last, First" vouched for by the given name.
+        ("referral for moody, ottokar, ok?", "moody, ottokar"),
+    ],
+)
+def test_names_without_cues(rules_only: PhiScrubber, text: str, value: str) -> None:
+    out = rules_only.scrub_text(text)
+    assert all(part not in out for part in value.replace(",", " ").split()), out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("will recheck bmp in am, may uptitrate", "will recheck"),
+        ("s. aureus bacteremia on cefazolin, e. coli in urine", "s. aureus"),
+        ("Austin Flint murmur vs MS?", "Austin Flint murmur"),
+        ("Ann Arbor stage III, san francisco syncope rule", "Ann Arbor"),
+        ("san francisco syncope rule negative", "francisco syncope"),
+        ("CHAMBERS, LILIANA MAP 97", "MAP 97"),
+        ("hope this helps, grace period", "hope this"),
+    ],
+)
+def test_name_lexicons_keep_clinical_words(rules_only: PhiScrubber, text: str, kept: str) -> None:
+    assert kept in rules_only.scrub_text(text)
