@@ -3,6 +3,8 @@
 Passwords are hashed with argon2; session cookies and API tokens are random secrets of
 which only a SHA-256 digest is stored, so a copied database cannot be used to log in.
 Users are never hard-deleted (credit records must stay attributable for six years).
+API tokens expire (`CURBSIDE_AUTH__TOKEN_DAYS`) and can be revoked; deactivating a user
+ends their sessions and revokes their tokens (`app/accounts_lifecycle.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -20,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Field, Session, SQLModel, select
 
 SESSION_DAYS = 14
+TOKEN_DAYS = 90
 _HASHER = PasswordHasher()
 
 
@@ -36,6 +40,20 @@ def _now() -> datetime:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def digest(secret: str) -> str:
+    """What is stored of a session cookie or API token: its SHA-256 digest."""
+    return _digest(secret)
+
+
+def utc_now() -> datetime:
+    """The clock of session and token lifetimes (tests move it)."""
+    return _now()
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
 
 
 class AccountError(ValueError):
@@ -83,6 +101,18 @@ class ApiToken(SQLModel, table=True):
     user_id: str = Field(index=True)
     name: str = ""
     created_at: datetime = Field(default_factory=_now)
+    expires_at: datetime | None = None  # set for every token issued since migration 0005
+    revoked_at: datetime | None = None
+
+    @property
+    def public_id(self) -> str:
+        """A handle to list and revoke a token by: a prefix of the digest, never the secret."""
+        return self.token_hash[:16]
+
+    def usable(self, now: datetime) -> bool:
+        expires = self.expires_at
+        return self.revoked_at is None and (
+            expires is None or expires.replace(tzinfo=expires.tzinfo or UTC) > now)
 
 
 def create_user(
@@ -106,12 +136,23 @@ def create_user(
     return user
 
 
+@cache
+def _dummy_hash() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User:
+    """The user with these credentials, or `AccountError` with one message for every failure.
+
+    An unknown e-mail is checked against a dummy hash, and a deactivated user's password is
+    still checked, so every failure costs one argon2 verification: response time does not
+    tell which e-mail addresses have accounts.
+    """
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     try:
+        _HASHER.verify(user.password_hash if user else _dummy_hash(), password)
         if user is None or not user.active:
             raise VerificationError
-        _HASHER.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
         raise AccountError("wrong email or password") from exc
     return user
@@ -132,11 +173,21 @@ def close_session(session: Session, *, token: str) -> None:
         session.commit()
 
 
-def issue_api_token(session: Session, *, user: User, name: str = "cli") -> str:
+def issue_api_token(session: Session, *, user: User, name: str = "cli",
+                    days: int = TOKEN_DAYS) -> str:
+    return new_api_token(session, user=user, name=name, days=days)[0]
+
+
+def new_api_token(session: Session, *, user: User, name: str,
+                  days: int = TOKEN_DAYS) -> tuple[str, ApiToken]:
+    """A new token (the secret is shown once, only its digest is kept) and its record,
+    valid for `days`: a token copied into a forgotten script stops working on its own."""
     token = "cbs_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, name=name))
+    record = ApiToken(token_hash=_digest(token), user_id=user.id, name=name,
+                      expires_at=_now() + timedelta(days=days))
+    session.add(record)
     session.commit()
-    return token
+    return token, record
 
 
 def user_for_secret(session: Session, *, cookie: str | None, bearer: str | None) -> User | None:
@@ -144,7 +195,7 @@ def user_for_secret(session: Session, *, cookie: str | None, bearer: str | None)
     user_id = None
     if bearer:
         token = session.get(ApiToken, _digest(bearer))
-        user_id = token.user_id if token else None
+        user_id = token.user_id if token and token.usable(_now()) else None
     elif cookie:
         web = session.get(WebSession, _digest(cookie))
         if web and web.expires_at.replace(tzinfo=UTC) > _now():

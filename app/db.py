@@ -19,6 +19,7 @@ from sqlalchemy import Engine, MetaData, create_engine, inspect
 from sqlalchemy.pool import NullPool
 
 from app.accounts import ApiToken, User, WebSession
+from app.auth_throttle import LoginThrottle
 from credit_capture.audit import AuditEvent
 from credit_capture.claims import Claim
 from credit_capture.episodes import Episode, Reflection
@@ -27,7 +28,7 @@ from credit_capture.store import make_engine
 from insights.models import Theme, ThemeInquiry
 
 MODELS = (User, WebSession, ApiToken, Inquiry, Episode, Reflection, Claim, AuditEvent,
-          Theme, ThemeInquiry)
+          Theme, ThemeInquiry, LoginThrottle)
 
 # The revision that reproduces the schema of the last release made without migrations
 # (tables created by `create_all`): such a database is stamped with it, then upgraded.

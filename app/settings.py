@@ -104,6 +104,30 @@ class WebSettings(BaseModel):
     )
 
 
+class AuthSettings(BaseModel):
+    """Sign-in throttling and credential lifetimes."""
+
+    max_failures: int = Field(
+        5, ge=1, le=1000,
+        description="Failed sign-ins to one e-mail address within the window that lock it.",
+    )
+    ip_max_failures: int = Field(
+        30, ge=1, le=100_000,
+        description="Failed sign-ins from one client address within the window that lock "
+        "that address (password spraying across many e-mails).",
+    )
+    failure_window_minutes: float = Field(
+        15, gt=0, le=10_080, description="Minutes over which failures are counted."
+    )
+    lockout_minutes: float = Field(
+        15, gt=0, le=10_080,
+        description="Minutes a locked e-mail or address is refused (HTTP 429, Retry-After).",
+    )
+    token_days: int = Field(
+        90, ge=1, le=3650, description="Days an API token is valid after it is issued."
+    )
+
+
 class Settings(BaseSettings):
     """Runtime configuration, read from `CURBSIDE_*` environment variables."""
 
@@ -158,6 +182,9 @@ class Settings(BaseSettings):
     )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    auth: AuthSettings = Field(
+        default_factory=AuthSettings, description="Sign-in lockout and API token lifetime."
+    )
     smart_clients: dict[str, str] = Field(
         default_factory=dict,
         description='SMART App Launch: registered EHRs, JSON {"<iss>": "<client_id>"}; '

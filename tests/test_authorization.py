@@ -19,7 +19,9 @@ POLICY = {
     "/content/{card_id}/history": PUBLIC,
     "/api/v1/ask": PUBLIC,  # anonymous asking is on by default (CURBSIDE_ALLOW_ANONYMOUS)
     "/api/v1/inquiries/{inquiry_id}": PUBLIC,
-    "/api/v1/tokens": PUBLIC,
+    # POST (credentials for a token) is a credential check; GET lists your own tokens
+    "/api/v1/tokens": {"learner", "planner", "evaluator", "admin"},
+    "/api/v1/tokens/{token_id}": {"learner", "planner", "evaluator", "admin"},  # revoke yours
     "/learning": {"learner", "admin"},
     "/learning/episodes/{episode_id}": {"learner", "admin"},
     "/learning/transcript": {"learner", "admin"},

@@ -218,3 +218,103 @@ def test_a_configured_public_origin_is_trusted(settings):
                      "sec-fetch-site": "cross-site"})
         assert response.status_code == 303
         assert proxied.post("/logout", headers=FOREIGN).status_code == 403
+
+
+# Sign-in throttling (issue 14, item 6) ---------------------------------------------------
+def _throttled(settings, **auth):
+    return settings.model_copy(update={"auth": settings.auth.model_copy(update=auth)})
+
+
+def _login(client, email, password="wrong-password-1", headers=None):
+    return client.post("/login", data={"email": email, "password": password},
+                       follow_redirects=False, headers=headers or {})
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, pinned and movable (never the real time in a test)."""
+    from datetime import UTC, datetime, timedelta
+
+    from app import auth_throttle
+
+    now = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    monkeypatch.setattr(auth_throttle, "_now", lambda: now[0])
+
+    def advance(minutes):
+        now[0] += timedelta(minutes=minutes)
+
+    return advance
+
+
+def test_repeated_wrong_passwords_lock_the_account_with_429_and_retry_after(settings, clock):
+    with TestClient(create_app(_throttled(settings, max_failures=3))) as client:
+        make_user(client.app.state.curbside, "ada@example.org")
+        for _ in range(3):
+            assert _login(client, "ada@example.org").status_code == 401
+        locked = _login(client, "ada@example.org", "correct-horse-9")  # right password, too late
+        assert locked.status_code == 429 and "set-cookie" not in locked.headers
+        assert locked.headers["retry-after"] == "900"
+        assert "Too many sign-in attempts. Try again in 15 minutes." in locked.text
+        api = client.post("/api/v1/tokens", json={"email": "ada@example.org",
+                                                  "password": "correct-horse-9"})
+        assert api.status_code == 429 and int(api.headers["retry-after"]) > 0
+        assert api.json() == {"detail": "Too many sign-in attempts. Try again in 15 minutes."}
+
+        clock(14)
+        assert _login(client, "ada@example.org", "correct-horse-9").status_code == 429
+        clock(2)  # the lockout is over: the owner signs in
+        assert _login(client, "ada@example.org", "correct-horse-9").status_code == 303
+
+
+def test_unknown_emails_lock_like_real_ones_and_success_resets_the_count(settings, clock):
+    with TestClient(create_app(_throttled(settings, max_failures=3))) as client:
+        for _ in range(3):
+            assert _login(client, "nobody@example.org").status_code == 401
+        assert _login(client, "nobody@example.org").status_code == 429  # says nothing more
+
+        make_user(client.app.state.curbside, "ada@example.org")
+        for _ in range(2):
+            _login(client, "ada@example.org")
+        assert _login(client, "ada@example.org", "correct-horse-9").status_code == 303
+        client.cookies.clear()
+        for _ in range(2):
+            assert _login(client, "ada@example.org").status_code == 401  # counting anew
+
+
+def test_one_client_guessing_across_many_emails_is_stopped(settings, clock):
+    with TestClient(create_app(_throttled(settings, max_failures=5,
+                                          ip_max_failures=4))) as client:
+        make_user(client.app.state.curbside, "ada@example.org")
+        for n in range(4):
+            assert _login(client, f"user{n}@example.org").status_code == 401
+        assert _login(client, "ada@example.org", "correct-horse-9").status_code == 429
+
+
+def test_the_lockout_holds_across_worker_processes(settings, clock):
+    """Counters are in the database: a second app (another worker) sees the lockout."""
+    limited = _throttled(settings, max_failures=2)
+    with TestClient(create_app(limited)) as first, TestClient(create_app(limited)) as second:
+        make_user(first.app.state.curbside, "ada@example.org")
+        _login(first, "ada@example.org")
+        _login(second, "ada@example.org")
+        assert _login(first, "ada@example.org", "correct-horse-9").status_code == 429
+
+
+def test_failed_sign_in_takes_as_long_for_unknown_as_for_known_emails(client):
+    """Timing must not reveal which e-mail addresses have accounts (was 22 vs 165 ms)."""
+    import statistics
+    import time
+
+    make_user(client.app.state.curbside, "ada@example.org")
+
+    def median_ms(email):
+        times = []
+        for n in range(5):
+            start = time.perf_counter()
+            response = client.post("/login", data={"email": email, "password": f"nope-{n}"})
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 401
+        return statistics.median(times)
+
+    known, unknown = median_ms("ada@example.org"), median_ms("nobody@example.org")
+    assert 0.5 < unknown / known < 2.0, (known, unknown)
