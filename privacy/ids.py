@@ -21,7 +21,7 @@ from privacy.hits import LABELLED, STRONG, WEAK, Hit
 
 _LABELS = {
     "VEHICLE": r"plates?|licen[cs]e\s+plates?|tags?|reg(?:istration)?|VIN|vehicle(?:\s+id)?",
-    "LICENSE": r"DL|driver'?s?\s+licen[cs]e|licen[cs]e|lic|state\s+id|passport|permit"
+    "LICENSE": r"C?DL|driver'?s?\s+licen[cs]e|licen[cs]e|lic|state\s+id|passport|permit"
     r"|certificate|cert|NPI|DEA",
     "DEVICE": r"serial|S/?N|device(?:\s+id)?|IMEI|UDI",
     "ACCOUNT": r"(?:billing\s+|bank\s+|hospital\s+)?acc(?:oun)?t|(?:credit\s+|debit\s+)?card|IBAN",
@@ -33,7 +33,7 @@ _LABELS = {
 }
 _LABEL_RE = re.compile(
     r"(?i:\b(?P<label>" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\b)"
-    r"\s*(?:#|no\.?|num(?:ber)?|:|=)?\s*(?:is\s+)?#?\s*"
+    r"(?:\.|-(?=\w))?\s*(?:#|no\.?|num(?:ber)?|:|=)?\s*(?:is\s+)?#?\s*"
     r"(?P<v>(?:[A-Za-z0-9]|\(\d)[\w()\-/]*(?:[ ][A-Za-z0-9][\w\-]*){0,3})"
 )
 _STOP = frozenset(
@@ -51,6 +51,9 @@ _TOKEN_RE = re.compile(r"(?<![\w.,/:-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w/-]|[
 _QUANTITY_RE = re.compile(r"^\d+(?:[a-z]{1,5})$", re.I)
 _HASH_RE = re.compile(r"#\s?\d{4,}\b")
 # Payment cards and bank accounts are typed in groups of four: "9063 7527 0944 1418".
+# Any number typed in three or more groups of 3-4 digits ("321 058 950", "4410-7720-193")
+# is an identifier: clinical values come one or two at a time, or with units.
+GROUPED_RE = re.compile(r"(?<![\w.,/:-])\d{3,4}(?:([ -])\d{3,4})(?:\1\d{3,4})+(?![\w/:-]|[.,]\d)")
 CARD_RE = re.compile(r"(?<![\w-])\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}(?![\w-])")
 
 
@@ -113,4 +116,5 @@ def id_hits(text: str) -> list[Hit]:
     out += [Hit("VEHICLE", m.start(), m.end(), STRONG) for m in VIN_RE.finditer(text)]
     out += [Hit("ID", m.start(), m.end(), STRONG) for m in _HASH_RE.finditer(text)]
     out += [Hit("ACCOUNT", m.start(), m.end(), STRONG) for m in CARD_RE.finditer(text)]
+    out += [Hit("ID", m.start(), m.end(), WEAK) for m in GROUPED_RE.finditer(text)]
     return out

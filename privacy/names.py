@@ -308,6 +308,8 @@ def _nameish(token: str, *, strong: bool) -> bool:
         return False
     if token.isupper() and len(token) <= 4 and not strong and low not in FIRST_NAMES:
         return False  # an abbreviation such as "CHF" (but "JOHN" is a name)
+    if not strong and low in ENGLISH and low not in WORD_SURNAMES and low not in GIVEN_ANY:
+        return False  # an ordinary word ("area", "sepsis") that is no common surname
     return strong or not (low in EPONYMS or low in ORGANISMS)
 
 

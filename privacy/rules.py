@@ -128,9 +128,19 @@ CITY_STATE_RE = re.compile(
     rf"(?:,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?))"
 )
 ZIP_LABEL_RE = re.compile(
-    r"\b(?:zip(?:\s*code)?|post(?:al)?\s*code|postcode|plz)\s*(?:is\s+|[:#]\s*)?"
+    r"(?:\b(?:zip(?:\s*code)?|post(?:al)?\s*code|postcode|plz|cep|pin\s*code|eircode)"
+    r"\s*(?:is\s+|[:#]\s*)?(?P<gr>(?:ΤΚ|Τ\.Κ\.)\s*)?|(?P<gr2>(?<!\w)(?:ΤΚ|Τ\.Κ\.)\s*))"
     r"(?P<v>(?=[A-Z\d -]*\d[A-Z\d -]*\d)[A-Z\d]{2,6}(?:[ -][A-Z\d]{2,4})?)\b",
     re.I
+)
+# A postcode shape named as a place: "from the 47494 area", "near SW1A 1AA district".
+_POSTCODE = (
+    r"\d{4,6}(?:-\d{3,4})?|\d{3}\s\d{2}|\d{2}-\d{3}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
+    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4}\s?[A-Z]{2}"
+)
+ZIP_AREA_RE = re.compile(
+    rf"(?i:\b(?:from|near|in|around|of)\s+(?:the\s+)?)(?P<v>{_POSTCODE})"
+    r"(?i:\s+(?:area|region|district|neighbou?rhood|postcode|zip))\b"
 )
 LIVES_IN_RE = re.compile(
     r"\b(?i:lives|living|resides|residing|resident|home|located)\s+(?i:in|at|near|of)\s+"
@@ -261,7 +271,10 @@ def _addresses(text: str, out: list[Hit]) -> None:
         if after_street or LOCATION_CUE_RE.search(text[max(0, city_s - 25) : city_s]):
             out.append(Hit("ADDRESS", city_s, m.end("all"), SHAPE))
     for m in ZIP_LABEL_RE.finditer(text):
-        out.append(Hit("ADDRESS", m.start("v"), m.end("v"), LABELLED))
+        start = m.start("gr") if m.group("gr") else m.start("gr2") if m.group("gr2") else None
+        out.append(Hit("ADDRESS", m.start("v") if start is None else start, m.end("v"), LABELLED))
+    for m in ZIP_AREA_RE.finditer(text):
+        out.append(Hit("ADDRESS", m.start("v"), m.end("v"), SHAPE))
     for m in LIVES_IN_RE.finditer(text):
         city = m.group("v")
         if (

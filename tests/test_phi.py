@@ -334,3 +334,20 @@ def test_names_without_cues(rules_only: PhiScrubber, text: str, value: str) -> N
 )
 def test_name_lexicons_keep_clinical_words(rules_only: PhiScrubber, text: str, kept: str) -> None:
     assert kept in rules_only.scrub_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("pt lic. 010 608 575, on warfarin", "608"),
+        ("CDL 731 417 111 - can he drive after syncope?", "417"),
+        ("DL-X1234567 on file", "X1234567"),
+        ("moved from the 47494 area, fever", "47494"),
+        ("from W8 3UB area, cough", "3UB"),
+        ("postal code ΤΚ 569 07, any clinic near?", "569"),
+    ],
+)
+def test_licence_and_postcode_shapes(rules_only: PhiScrubber, text: str, value: str) -> None:
+    out = rules_only.scrub_text(text)
+    assert value not in out, out
+    assert "[NAME]" not in out, out  # "area" after a postcode is no name
