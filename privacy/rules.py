@@ -46,8 +46,10 @@ _SEP = r"[\s:#=.]*"
 EMAIL_RE = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 URL_RE = re.compile(
     r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"'\]]+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|us|info|health|care|co|app|local)"
-    r"\b(?:/[^\s<>\"'\]]*)?",
+    r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|us|info|health|care|co|app|local|biz|name"
+    r"|me|tv|online|site|xyz)\b(?:/[^\s<>\"'\]]*)?"
+    # Any country code with a path after it is a web address: "ospedale.it/u/rossi".
+    r"|\b(?:[a-z0-9-]+\.)+[a-z]{2}/[\w.~%?=&/-]*[\w/]",
     re.I,
 )
 IPV4_RE = re.compile(
