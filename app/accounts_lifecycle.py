@@ -17,7 +17,6 @@ from app.accounts import (
     Role,
     User,
     WebSession,
-    authenticate,
     digest,
     hash_password,
     utc_now,
@@ -51,11 +50,8 @@ def set_password(session: Session, user: User, password: str, *,
 
 def change_own_password(session: Session, user: User, *, current: str, new: str,
                         repeat: str, keep_session: str | None) -> None:
-    """The profile form: the current password proves it is the owner at the keyboard."""
-    try:
-        authenticate(session, email=user.email, password=current)
-    except AccountError:
-        raise AccountError("the current password is wrong") from None
+    """The profile form, once the caller has checked `current` (under the sign-in
+    throttle): the session making the change stays signed in, every other one ends."""
     if new != repeat:
         raise AccountError("the new passwords do not match")
     if new == current:
@@ -65,20 +61,35 @@ def change_own_password(session: Session, user: User, *, current: str, new: str,
 
 def set_role(session: Session, user: User, role: str) -> None:
     try:
-        user.role = Role(role)
+        new_role = Role(role)
     except ValueError:
         raise AccountError(f"unknown role {role!r} (use {', '.join(Role)})") from None
+    if new_role != Role.admin:
+        _keep_an_admin(session, user)
+    user.role = new_role
     session.add(user)
     session.commit()
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
     """Deactivation ends every session and revokes every token at once."""
+    if not active:
+        _keep_an_admin(session, user)
     user.active = active
     session.add(user)
     if not active:
         _end_access(session, user)
     session.commit()
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse to take away the last active admin: nobody could manage accounts after."""
+    if user.role != Role.admin or not user.active:
+        return
+    others = session.exec(select(User).where(User.role == Role.admin, User.active,
+                                             User.id != user.id)).first()
+    if others is None:
+        raise AccountError(f"{user.email} is the only active admin; make another admin first")
 
 
 def _end_access(session: Session, user: User, *, keep_session: str | None = None) -> None:

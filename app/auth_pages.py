@@ -1,7 +1,8 @@
 """Sign-in and sign-out (session cookie), and API tokens for the CLI and scripts.
 
-Both ways of signing in go through `_sign_in`: the throttle is checked first (HTTP 429 with
-`Retry-After` while an e-mail or client address is locked), then the password.
+Both ways of signing in (and the profile's password change) go through `sign_in_checked`:
+the throttle is checked first (HTTP 429 with `Retry-After` while an e-mail or client
+address is locked), then the password.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _sign_in(request: Request, session, email: str, password: str) -> User:
+def sign_in_checked(request: Request, session, email: str, password: str) -> User:
     """Authenticate under the throttle; raises `TooManyAttempts` or `AccountError`."""
     throttle = Throttle(session, limits_of(request.app.state.curbside.settings.auth))
     client = request.client.host if request.client else "unknown"
@@ -64,7 +65,7 @@ def login(
     next: str = Form("/"),
 ):
     try:
-        user = _sign_in(request, session, email, password)
+        user = sign_in_checked(request, session, email, password)
     except AccountError as exc:
         locked = isinstance(exc, TooManyAttempts)
         return templates.TemplateResponse(
@@ -120,7 +121,7 @@ def _public(record) -> dict:
 def create_token(body: TokenRequest, request: Request, session: SessionDep):
     """A token valid for `CURBSIDE_AUTH__TOKEN_DAYS` days (90 by default)."""
     try:
-        user = _sign_in(request, session, body.email, body.password)
+        user = sign_in_checked(request, session, body.email, body.password)
     except TooManyAttempts as exc:
         return JSONResponse({"detail": str(exc)}, status_code=429,
                             headers={"retry-after": str(exc.retry_after)})

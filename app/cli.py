@@ -498,6 +498,9 @@ def build_parser() -> argparse.ArgumentParser:
     users_add.add_argument("--last-name", default="")
     users_add.add_argument("--password", help="at least 8 characters (default: generated)")
     users_add.set_defaults(handler=cmd_users_add)
+    from app.accounts_cli import register as register_users
+
+    register_users(users_sub)  # list, passwd, set-role, deactivate, activate
 
     credits = sub.add_parser("credits", help="credit reminders and exports")
     credits_sub = credits.add_subparsers(dest="credits_command", metavar="ACTION")

@@ -8,7 +8,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
 from app.accounts import AccountError, Role, User, create_user
-from app.deps import AdminDep, CurrentUserDep, SessionDep
+from app.accounts_lifecycle import change_own_password
+from app.accounts_lifecycle import set_active as set_user_active
+from app.auth_pages import sign_in_checked
+from app.auth_throttle import TooManyAttempts
+from app.deps import SESSION_COOKIE, AdminDep, CurrentUserDep, SessionDep
 from app.errors import SignInRequired
 from app.pages import templates
 
@@ -75,6 +79,41 @@ def save_profile(
     return RedirectResponse("/profile?saved=1", status_code=303)
 
 
+@router.post("/profile/password")
+def change_password(
+    request: Request,
+    user: CurrentUserDep,
+    session: SessionDep,
+    current: str = Form(""),
+    new: str = Form(""),
+    repeat: str = Form(""),
+):
+    """The current password is checked under the sign-in throttle (a borrowed session
+    cannot guess it); other sessions end and API tokens are revoked."""
+    if user is None:
+        raise SignInRequired()
+    try:
+        _check_current(request, session, user, current)
+        change_own_password(session, user, current=current, new=new, repeat=repeat,
+                            keep_session=request.cookies.get(SESSION_COOKIE))
+    except AccountError as exc:
+        locked = isinstance(exc, TooManyAttempts)
+        return templates.TemplateResponse(request, "profile.html", {
+            "user": user, "error": None, "password_error": str(exc),
+            "professions": _professions(request)}, status_code=429 if locked else 422,
+            headers={"retry-after": str(exc.retry_after)} if locked else None)
+    return RedirectResponse("/profile?password=changed", status_code=303)
+
+
+def _check_current(request: Request, session, user: User, current: str) -> None:
+    try:
+        sign_in_checked(request, session, user.email, current)
+    except TooManyAttempts:
+        raise
+    except AccountError:
+        raise AccountError("the current password is wrong") from None
+
+
 @router.get("/admin/users", response_class=HTMLResponse)
 def users(request: Request, admin: AdminDep, session: SessionDep):
     everyone = session.exec(select(User).order_by(User.created_at)).all()
@@ -106,7 +145,5 @@ def add_user(
 def set_active(user_id: str, admin: AdminDep, session: SessionDep, active: str = Form("no")):
     stored = session.get(User, user_id)
     if stored is not None and stored.id != admin.id:
-        stored.active = active == "yes"
-        session.add(stored)
-        session.commit()
+        set_user_active(session, stored, active == "yes")  # ends sessions, revokes tokens
     return RedirectResponse("/admin/users", status_code=303)

@@ -36,6 +36,7 @@ POLICY = {
     "/admin/users": {"admin"},
     "/admin/users/{user_id}/active": {"admin"},
     "/profile": {"learner", "planner", "evaluator", "admin"},
+    "/profile/password": {"learner", "planner", "evaluator", "admin"},
     "/admin/due": {"admin"},
     "/evals": {"evaluator", "admin"},
     "/evals/{run_id}": {"evaluator", "admin"},
