@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import (
     api,
+    api_docs,
     auth_pages,
     content_pages,
     ehr_routes,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         summary="Point-of-care answers from vetted content, every claim cited.",
         max_body_size=curbside.settings.web.max_body_bytes,  # 413 beyond, before parsing
         dependencies=[Depends(same_origin_only)],  # CSRF: 403 for another site's POSTs
+        docs_url=None, redoc_url=None,  # served by app.api_docs with local assets
     )
     app.add_middleware(SecurityHeaders)
     app.state.curbside = curbside
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(insights_pages.api)
     app.include_router(ehr_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    api_docs.install(app)  # /docs and /redoc work offline
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])

@@ -13,8 +13,8 @@
 - HSTS only on responses served over HTTPS (behind the TLS proxy, with uvicorn's proxy
   headers); sent over plain HTTP it would be ignored or, worse, pin a test host.
 
-`/docs` and `/redoc` keep every header but the CSP: FastAPI's pages load their assets
-from a CDN with an inline bootstrap script.
+`/docs` and `/redoc` keep every other header and set their own CSP (`app/api_docs.py`:
+local assets, Swagger UI's bootstrap script allowed by its hash).
 
 Cross-site request forgery is refused by `same_origin_only` (below), an app-wide dependency.
 """
