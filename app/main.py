@@ -21,6 +21,7 @@ from app import (
     ehr_routes,
     eval_pages,
     learning_pages,
+    metrics,
     pages,
     profile_pages,
     stream_api,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(ehr_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     api_docs.install(app)  # /docs and /redoc work offline
+    metrics.install(app, curbside.engine)  # /metrics for Prometheus
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["ops"])
