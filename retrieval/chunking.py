@@ -13,6 +13,10 @@ import re
 from retrieval.models import Chunk, Document
 from retrieval.text import split_sentences, strip_citation_marks
 
+# Raised whenever chunks or their embedded text change, so the next ingest re-embeds all.
+CHUNKING_VERSION = "2"
+# The section name of a card's `asked_as` phrases: searched, never quoted or shown.
+ASKED_AS = "Asked as"
 MAX_CHUNK_CHARS = 600  # about 128 word pieces, the length the encoder was trained on
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -21,17 +25,27 @@ _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 def chunk_document(doc: Document) -> list[Chunk]:
     """Chunks of one document, ids `<doc id>::<n>` (the suffix never leaves retrieval)."""
     pieces = _card_pieces(doc.text) if doc.kind == "card" else _prose_pieces("", doc.text)
+    if doc.kind == "card":
+        # One chunk per phrase: a terse question is closest to a terse phrase, not to a
+        # paragraph that averages fifteen of them.
+        pieces += [(ASKED_AS, phrase) for phrase in doc.meta.get("asked_as") or []]
     return [
         Chunk(
             chunk_id=f"{doc.id}::{n}",
             doc_id=doc.id,
             section=section,
             text=text,
-            embed_text=f"{doc.title}. {section + ': ' if section else ''}{text}",
+            embed_text=_embed_text(doc, section, text),
             dense=doc.kind == "card" or n == 0,
         )
         for n, (section, text) in enumerate(pieces)
     ]
+
+
+def _embed_text(doc: Document, section: str, text: str) -> str:
+    if section == ASKED_AS:
+        return text  # already a whole question, as a clinician would type it
+    return f"{doc.title}. {section + ': ' if section else ''}{text}"
 
 
 def _card_pieces(body: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from retrieval.catalog import document_hash
-from retrieval.chunking import chunk_document
+from retrieval.chunking import CHUNKING_VERSION, chunk_document
 from retrieval.index import IndexFiles
 from retrieval.lexical import TOKENIZER_VERSION, LexicalIndex
 from retrieval.models import Document
@@ -35,7 +35,9 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
     catalog = files.catalog()
     embedder = files.embedder()
     known = catalog.hashes()
-    fingerprint_changed = catalog.get_info("embedder") != embedder.fingerprint
+    # Vectors depend on the encoder and on how documents are cut and worded for it.
+    fingerprint = f"{embedder.fingerprint}:{CHUNKING_VERSION}"
+    fingerprint_changed = catalog.get_info("embedder") != fingerprint
     changed = []
     for doc in documents:
         digest = document_hash(doc)
@@ -51,7 +53,7 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
     if chunks:
         dense.upsert([c.chunk_id for c in chunks], [c.doc_id for c in chunks], vectors)
     stale_lexical = catalog.get_info("tokenizer") != TOKENIZER_VERSION
-    catalog.write(changed, info={"embedder": embedder.fingerprint, "tokenizer": TOKENIZER_VERSION})
+    catalog.write(changed, info={"embedder": fingerprint, "tokenizer": TOKENIZER_VERSION})
     if changed or stale_lexical or not files.lexical_dir.exists():
         _rebuild_lexical(files)
     return IngestReport(

@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 from clinical_terms import drug_names, everyday_words, lab_ranges, long_form
 from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import Coverage, measure_coverage
+from retrieval.chunking import ASKED_AS
 from retrieval.context import PatientContext, read_context
 from retrieval.errors import IndexMissingError
 from retrieval.index import IndexFiles
@@ -68,7 +69,10 @@ class HybridSearcher:
         self._documents = files.catalog().documents()
         self._chunks = {row[0]: row for row in files.catalog().chunks()}
         self._card_sections: dict[str, list[tuple]] = {}
+        self._quotable: dict[str, list[tuple]] = {}
         for row in self._chunks.values():
+            if row[2] != ASKED_AS:
+                self._quotable.setdefault(row[1], []).append(row)
             if row[2].lower() in _ALWAYS_OFFERED:
                 self._card_sections.setdefault(row[1], []).append(row)
         self._lexical = LexicalIndex.load(files.lexical_dir)
@@ -91,8 +95,13 @@ class HybridSearcher:
         k: int = 8,
         specialty: str | None = None,
         today: date | None = None,
+        without: frozenset[str] = frozenset(),
     ) -> SearchResult:
-        """Best passages of the `k` best servable documents (two passages each at most)."""
+        """Best passages of the `k` best servable documents (two passages each at most).
+
+        `without`: document or chunk ids to leave out, as if never ingested: calibration
+        asks what the search would find were a card (or one of its phrases) missing.
+        """
         today = today or date.today()
         understood = question if isinstance(question, UnderstoodQuestion) else understand(question)
         understood = self._corrected(understood)
@@ -101,6 +110,9 @@ class HybridSearcher:
         query_terms = terms(query)
         dense_hits = self._dense.search(self._embedder.embed_one(query), self.candidates)
         lexical_hits = self._lexical.search(query_terms, self.candidates)
+        if without:
+            dense_hits = [hit for hit in dense_hits if not _left_out(hit[0], without)]
+            lexical_hits = [hit for hit in lexical_hits if not _left_out(hit[0], without)]
 
         ceiling = self._bm25_ceiling(query_terms)
         lexical_scores = {cid: score / ceiling for cid, score in lexical_hits}
@@ -122,7 +134,7 @@ class HybridSearcher:
             if doc_id in self._documents
         )
         passages: list[Passage] = []
-        for chunk_id in chunk_dense.keys() | lexical_scores.keys():
+        for chunk_id, hits in self._quotable_hits(chunk_dense.keys() | lexical_scores.keys()):
             row = self._chunks.get(chunk_id)
             if row is None:
                 continue
@@ -138,7 +150,9 @@ class HybridSearcher:
                 doc_score += self.intent_weight * intent_fit(asked, self._lead_intents(doc.id))
             doc_score += _PATIENT_FIT_WEIGHT * self._patient_fit(doc, understood.context)
             # Rank documents first, then chunks within a document by their own evidence.
-            own = chunk_dense.get(chunk_id, dense) + lexical_scores.get(chunk_id, 0.0)
+            chunk_sim = max(chunk_dense.get(hit, dense) for hit in hits)
+            chunk_lexical = max(lexical_scores.get(hit, 0.0) for hit in hits)
+            own = chunk_sim + chunk_lexical
             passages.append(
                 Passage(
                     chunk_id=chunk_id,
@@ -147,8 +161,8 @@ class HybridSearcher:
                     url=doc.url,
                     section=row[2],
                     text=row[3],
-                    dense=chunk_dense.get(chunk_id, dense),
-                    lexical=lexical_scores.get(chunk_id, 0.0),
+                    dense=chunk_sim,
+                    lexical=chunk_lexical,
                     score=doc_score + 1e-3 * own,
                     doc_hash=digest,
                     demo=doc.status == "demo",
@@ -167,6 +181,21 @@ class HybridSearcher:
             in_library=self._lexical.doc_freq.__contains__,
         )
         return SearchResult(passages=passages, coverage=coverage, query=query)
+
+    def _quotable_hits(self, chunk_ids: set[str]) -> list[tuple[str, list[str]]]:
+        """Hit chunks that can be quoted, each with the hits whose scores it carries.
+
+        An `asked_as` phrase is never quoted: it votes for its card, and the card's first
+        quotable chunk (its bottom line) stands in for it with the phrase's scores.
+        """
+        quotable: dict[str, list[str]] = {}
+        for chunk_id in sorted(chunk_ids):
+            row = self._chunks.get(chunk_id)
+            if row is None or row[2] != ASKED_AS:
+                quotable.setdefault(chunk_id, []).append(chunk_id)
+            elif own := self._quotable.get(row[1]):
+                quotable.setdefault(own[0][0], []).append(chunk_id)
+        return [(chunk_id, hits) for chunk_id, hits in quotable.items()]
 
     def dense_only(self, question: str, k: int = 10) -> list[tuple[str, float]]:
         """Plain dense baseline: Chroma top-k documents by cosine (for benchmarks)."""
@@ -189,7 +218,9 @@ class HybridSearcher:
 
     @cached_property
     def _spelling(self) -> SpellingIndex:
-        return SpellingIndex(f"{doc.title} {doc.text}" for doc, _ in self._documents.values())
+        return SpellingIndex(
+            f"{doc.title} {doc.text} {_asked_as(doc)}" for doc, _ in self._documents.values()
+        )
 
     def _corrected(self, understood: UnderstoodQuestion) -> UnderstoodQuestion:
         """Unknown words replaced by the library word one edit away ("pnuemonia")."""
@@ -213,14 +244,20 @@ class HybridSearcher:
         return replace(understood, search=search, topic=fix(understood.topic), context=context)
 
     def _with_summary_sections(self, passages: list[Passage]) -> list[Passage]:
-        """The best card's bottom line and dosing sections join its retrieved passages."""
+        """The best card's other sections join its retrieved passages, summaries first.
+
+        A card is short, and the sentence that answers a terse question is often in a
+        section the search did not rank (a dose under Pitfalls, a cut-off under Key points);
+        the composer picks sentences, so it should see the whole card.
+        """
         if not passages or passages[0].kind != "card":
             return passages
         best = passages[0]
         have = {p.chunk_id for p in passages}
+        rows = self._card_sections.get(best.doc_id, []) + self._quotable.get(best.doc_id, [])
         extra = [
             best.model_copy(update={"chunk_id": row[0], "section": row[2], "text": row[3]})
-            for row in self._card_sections.get(best.doc_id, [])
+            for row in dict.fromkeys(rows)
             if row[0] not in have
         ]
         last = max(i for i, p in enumerate(passages) if p.doc_id == best.doc_id)
@@ -254,8 +291,14 @@ class HybridSearcher:
         return frozenset() if doc.kind == "card" else passage_intents(doc.text)
 
     def _terms_of_document(self, doc_id: str) -> frozenset[str]:
+        """The words a document covers: its title and text, and for a card the words its
+        author listed for how clinicians ask for it."""
         doc, _ = self._documents[doc_id]
-        return frozenset(terms(f"{doc.title} {doc.text}"))
+        return frozenset(terms(f"{doc.title} {doc.text} {_asked_as(doc)}"))
+
+
+def _left_out(chunk_id: str, without: frozenset[str]) -> bool:
+    return chunk_id in without or chunk_id.rsplit("::", 1)[0] in without
 
 
 def _top_documents(passages: list[Passage], *, documents: int, per_document: int) -> list[Passage]:
@@ -287,6 +330,10 @@ def _opposite_stem(analyte: str, condition: str) -> str | None:
             other = lab.above if condition == lab.below else lab.below
             return _condition_stem(other) if other else None
     return None
+
+
+def _asked_as(doc: Document) -> str:
+    return " ".join(doc.meta.get("asked_as") or []) if doc.kind == "card" else ""
 
 
 def _reviewed(doc: Document) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.services import Curbside
 from app.settings import Settings
 from tests.factories import write_card
@@ -136,3 +138,29 @@ def test_injected_instructions_are_never_obeyed(curbside):
         answer = curbside.answer(question)
         for token in ("HACKED", "PWNED", "system prompt"):
             assert token not in answer.answer, question
+
+
+def test_a_card_is_found_by_how_clinicians_ask_for_it_but_never_quotes_those_words(tmp_path):
+    """`asked_as` phrases carry shorthand and brand names the card's prose never uses."""
+    content = tmp_path / "content"
+    write_card(content, "zorblax", condition="zorblax fever",
+               asked_as=["zbx fvr tx in a kid?", "glimtrol ok for zbx?"])
+    write_card(content, "morvish", condition="morvish palsy", drug="talvarin")
+    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
+                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    curbside.ingest_cards()
+    answer = curbside.answer("glimtrol ok for zbx")
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "zorblax"
+    assert "glimtrol" not in answer.answer.lower()
+    assert "glimtrol" not in answer.citations[0].snippet.lower()
+
+
+def test_an_asked_as_phrase_must_be_one_short_line(tmp_path):
+    from retrieval.cards import load_cards
+    from retrieval.errors import ContentError
+
+    write_card(tmp_path, "long-phrase", asked_as=["x" * 121])
+    with pytest.raises(ContentError) as error:
+        load_cards([tmp_path])
+    assert "asked_as" in str(error.value) and "long-phrase.md" in str(error.value)
