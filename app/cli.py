@@ -532,6 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.insights_cli import register
 
     register(sub, _usage)
+    from app.claims_cli import register as register_claims
+
+    register_claims(sub, _usage)  # claims list|correct
     return parser
 
 

@@ -17,6 +17,7 @@ from app import (
     api,
     api_docs,
     auth_pages,
+    claims_admin_pages,
     content_pages,
     ehr_routes,
     eval_pages,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
     app.include_router(learning_pages.router)
+    app.include_router(claims_admin_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(content_pages.router)
     app.include_router(eval_pages.router)

@@ -255,22 +255,48 @@ def correct_claim(
     reason: str,
     new_amount: float = 0.0,
     now: datetime | None = None,
+    rules: CreditRules | None = None,
 ) -> Claim:
-    """Record that a claim should stand at ``new_amount`` (0 revokes it).
+    """Record that a claim should stand at ``new_amount`` (0 voids it).
 
-    Adds a correction row with the difference; the original row is never changed.
-    Correcting a correction corrects the original it belongs to.
+    Adds a correction row with the difference, the reason and the admin (``actor``); the
+    original row is never changed. Correcting a correction corrects the original it belongs
+    to. A correction may not exceed what one cycle earns (the issued amount, or the rules'
+    amount if larger) nor push the learner past the annual cap, so it can never hand out
+    credit a claim could not have earned. Every correction is in the audit chain.
     """
     lock_for_credit(session)
+    try:
+        return _correct(session, claim_id=claim_id, actor=actor, reason=reason,
+                        new_amount=new_amount, now=now, rules=rules)
+    except BaseException:
+        session.rollback()  # a refusal must not keep holding the write lock
+        raise
+
+
+MIN_REASON = 5
+
+
+def _correct(session: Session, *, claim_id: str, actor: str, reason: str, new_amount: float,
+             now: datetime | None, rules: CreditRules | None) -> Claim:
+    """correct_claim's checks and write, under the credit lock."""
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise ClaimNotFound(claim_id)
     original = session.get(Claim, claim.corrects_claim_id) if claim.corrects_claim_id else claim
-    if not reason or not reason.strip():
-        raise InvalidCorrection("give the reason for the correction")
-    if not 0 <= new_amount <= original.amount:
+    reason = " ".join((reason or "").split())
+    if len(reason) < MIN_REASON:
+        raise InvalidCorrection("give the reason for the correction (a sentence an auditor "
+                                "can read)")
+    new_amount = round(float(new_amount), 4)
+    if new_amount != new_amount or new_amount < 0:  # NaN or negative
+        raise InvalidCorrection("the corrected amount must be 0 or more")
+    most = original.amount
+    if rules is not None and original.credit_type in rules.keys:
+        most = max(most, rules.credit_type(original.credit_type).amount)
+    if new_amount > most + 1e-9:
         raise InvalidCorrection(
-            f"the corrected amount must be between 0 and the {original.amount:g} issued"
+            f"{new_amount:g} is more than one learning cycle earns ({most:g})"
         )
     family = session.exec(
         select(Claim).where((Claim.id == original.id) | (Claim.corrects_claim_id == original.id))
@@ -279,23 +305,54 @@ def correct_claim(
     delta = round(new_amount - current, 4)
     if delta == 0:
         raise InvalidCorrection(f"the claim already stands at {current:g}")
+    if delta > 0 and rules is not None and original.credit_type in rules.keys:
+        kind = rules.credit_type(original.credit_type)
+        held = claimed_in_year(session, learner_id=original.learner_id,
+                               credit_type=kind.key, year=original.year)
+        if held + delta > kind.annual_cap + 1e-9:
+            raise InvalidCorrection(
+                f"it would take the learner to {held + delta:g} of the {kind.annual_cap:g} "
+                f"{kind.label} allowed for {original.year} (annual cap)"
+            )
     at = utc_now(now)
     fix = Claim(
         episode_id=original.episode_id, learner_id=original.learner_id,
         credit_type=original.credit_type, amount=delta, year=original.year, issued_at=at,
-        issued_by=actor, corrects_claim_id=original.id, reason=reason.strip(),
+        issued_by=actor, corrects_claim_id=original.id, reason=reason,
+        status="voided" if new_amount == 0 else "corrected",
+        profession=original.profession, accredited=original.accredited,
+        demo_content=original.demo_content,
     )
     session.add(fix)
     session.flush()
     audit.record(
         session, actor=actor, action="claim.corrected", entity="claim", entity_id=fix.id,
         now=at, commit=False,
-        payload={"corrects_claim_id": original.id, "from": current, "to": new_amount,
-                 "delta": delta, "reason": fix.reason},
+        payload={"corrects_claim_id": original.id, "learner_id": original.learner_id,
+                 "credit_type": original.credit_type, "from": current, "to": new_amount,
+                 "delta": delta, "reason": fix.reason, "void": new_amount == 0},
     )
     session.commit()
     session.refresh(fix)
     return fix
+
+
+def corrections_of(session: Session, claim_id: str) -> list[Claim]:
+    """The corrections made to one original claim, oldest first."""
+    stmt = select(Claim).where(Claim.corrects_claim_id == claim_id).order_by(Claim.issued_at)
+    return list(session.exec(stmt))
+
+
+def recent_originals(session: Session, *, learner_ids: list[str] | None = None,
+                     claim_id: str | None = None, limit: int = 50) -> list[Claim]:
+    """Original claims, newest first, for the admin's correction page: one learner set,
+    or a claim id (a prefix is enough, as ids are shown shortened)."""
+    stmt = select(Claim).where(col(Claim.corrects_claim_id).is_(None))
+    if learner_ids is not None:
+        stmt = stmt.where(col(Claim.learner_id).in_(learner_ids))
+    if claim_id:
+        stmt = stmt.where(col(Claim.id).startswith(claim_id.strip().lower()))
+    return list(session.exec(stmt.order_by(col(Claim.issued_at).desc()).limit(limit)))
 
 
 def _day_start(day: date) -> datetime:

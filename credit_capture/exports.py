@@ -92,8 +92,11 @@ def transcript_rows(
         episode = by_id[net.claim.episode_id]
         kind = net.claim.credit_type
         label = rules.credit_type(kind).label if rules else kind
+        status = claim_status(net.claim)
+        if net.amount != net.claim.amount:  # shown, so the figure is never a surprise
+            status += f" (corrected from {net.claim.amount:g})"
         rows.append(TranscriptRow(_day(net.claim), episode.question, _sources_text(episode),
-                                  label, net.amount, claim_status(net.claim)))
+                                  label, net.amount, status))
     return rows
 
 

@@ -285,7 +285,7 @@ def test_correction_is_a_new_record_and_original_unchanged(session, rules):
 
 def test_audit_chain_verifies_and_detects_tampering(engine, session, rules):
     _, claim = cycle(session, rules)
-    claims.correct_claim(session, claim_id=claim.id, actor="admin", reason="test",
+    claims.correct_claim(session, claim_id=claim.id, actor="admin", reason="test fix",
                          new_amount=0.25)
     actions = [e.action for e in session.exec(select(audit.AuditEvent).order_by(
         audit.AuditEvent.seq))]
