@@ -367,15 +367,23 @@ def cmd_credits_export_pars(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from app.learning import Learning
+    from sqlmodel import Session
 
-    problems = Learning(_curbside()).audit_problems()
-    for problem in problems:
+    from credit_capture import audit
+
+    with Session(_curbside().engine) as session:
+        report = audit.verify(session, write_missing_head=True)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for problem in report.problems:
         print(problem, file=sys.stderr)
-    if problems:
-        print(f"audit log FAILED verification: {len(problems)} problem(s)", file=sys.stderr)
+    if report.problems:
+        print(f"audit log FAILED verification: {len(report.problems)} problem(s)",
+              file=sys.stderr)
         return 1
-    print("audit log verified: hash chain intact")
+    head = f", signed head at seq {report.head_seq}" if report.head_seq else ""
+    print(f"audit log verified: hash chain intact, keyed seals match ({report.events} events, "
+          f"{report.claims} claims sealed{head})")
     return 0
 
 

@@ -74,8 +74,11 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-def upgrade(url: str) -> tuple[str | None, str]:
+def upgrade(url: str, *, audit_secret: str | None = None) -> tuple[str | None, str]:
     """Bring the database at `url` to the newest revision; (revision before, after).
+
+    `audit_secret` keys existing audit events when the upgrade adds keyed seals (default:
+    `CURBSIDE_AUDIT__SECRET` from the environment).
 
     A database created by a release without migrations (the baseline tables and no
     `alembic_version`) is stamped as the baseline first; one with a revision this release
@@ -94,6 +97,7 @@ def upgrade(url: str) -> tuple[str | None, str]:
             tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
             _check(script, before, tables, head)
             config.attributes["connection"] = connection
+            config.attributes["audit_secret"] = audit_secret
             if before is None and tables:
                 command.stamp(config, BASELINE)
             if before != head:
@@ -120,7 +124,7 @@ def _check(script: ScriptDirectory, revision: str | None, tables: set[str], head
         )
 
 
-def open_engine(url: str, **pool) -> Engine:
+def open_engine(url: str, *, audit_secret: str | None = None, **pool) -> Engine:
     """The app's engine, on a database upgraded to this release's schema first.
 
     `pool` goes to `credit_capture.store.make_engine` unchanged. Its `create_all` finds
@@ -128,5 +132,5 @@ def open_engine(url: str, **pool) -> Engine:
     created.
     """
     if not _is_memory(url):
-        upgrade(url)
+        upgrade(url, audit_secret=audit_secret)
     return make_engine(url, **pool)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from app.errors import BadQuestion
 from app.settings import Settings
+from credit_capture import audit
 from credit_capture.episodes import open_episode
 from credit_capture.errors import InquiryNotFound
 from credit_capture.models import Inquiry
@@ -102,11 +103,21 @@ class Curbside:
 
         self.private_home()
         db = self.settings.database
-        return open_engine(
+        secret = self.settings.audit.secret.get_secret_value()
+        engine = open_engine(
             self.settings.resolved_database_url, pool_size=db.pool_size,
             max_overflow=db.max_overflow, pool_timeout=db.pool_timeout,
             sqlite_busy_timeout=db.sqlite_busy_timeout, sqlite_synchronous=db.sqlite_synchronous,
+            audit_secret=secret,
         )
+        audit.configure(engine, secret=secret, head_file=self.audit_head_file)
+        return engine
+
+    @property
+    def audit_head_file(self) -> Path:
+        """Where the signed audit head is kept (beside the SQLite file by default)."""
+        return self.settings.audit.head_file or audit.default_head_file(
+            self.settings.resolved_database_url, self.settings.home)
 
     @cached_property
     def credit_rules(self):

@@ -10,9 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from credit_capture.audit import DEFAULT_SECRET as DEFAULT_AUDIT_SECRET
 from insights.settings import InsightsSettings
 from integrations.config import EhrSettings
 
@@ -128,6 +129,22 @@ class AuthSettings(BaseModel):
     )
 
 
+class AuditSettings(BaseModel):
+    """Keys of the credit audit log (see `credit_capture.audit`)."""
+
+    secret: SecretStr = Field(
+        SecretStr(DEFAULT_AUDIT_SECRET),
+        description="HMAC key of the audit log: kept out of the database, so a chain "
+        "recomputed by someone with only database access is caught. The default is public "
+        "(production mode refuses it); changing it makes earlier events fail verification.",
+    )
+    head_file: Path | None = Field(
+        None,
+        description="Where the signed newest (seq, hash) is kept to catch truncation; "
+        "default: beside the SQLite file, or audit-head.json in the home.",
+    )
+
+
 class Settings(BaseSettings):
     """Runtime configuration, read from `CURBSIDE_*` environment variables."""
 
@@ -185,6 +202,12 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(
         default_factory=AuthSettings, description="Sign-in lockout and API token lifetime."
     )
+    audit: AuditSettings = Field(
+        default_factory=AuditSettings, description="Audit log secret and signed head."
+    )
+    production: bool = Field(
+        False, description="Production mode: refuse to start with a default secret."
+    )
     smart_clients: dict[str, str] = Field(
         default_factory=dict,
         description='SMART App Launch: registered EHRs, JSON {"<iss>": "<client_id>"}; '
@@ -193,6 +216,17 @@ class Settings(BaseSettings):
     ehr: EhrSettings = Field(
         default_factory=EhrSettings, description="Infobutton, SMART launch and CDS Hooks."
     )
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self):
+        if self.production and self.audit.secret.get_secret_value() == DEFAULT_AUDIT_SECRET:
+            raise ValueError(
+                "production mode needs its own audit secret: set CURBSIDE_AUDIT__SECRET to "
+                "a long random value (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))') and keep it out of the database host's "
+                "backups"
+            )
+        return self
 
     def recordable(self) -> dict:
         """The settings as stored beside an eval run: no paths, URLs or secrets (a
