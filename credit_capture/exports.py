@@ -206,11 +206,15 @@ def certificate_pdf(
 # ---------------------------------------------------------------- ACCME PARS
 
 PARS_HEADER = ("Completion Date", "Board ID", "First Name", "Last Name", "Birth Month",
-               "Birth Day", "Activity ID", "Credit Type", "MOC Points")
+               "Birth Day", "Activity ID", "Board", "CME Credits", "MOC Points")
+# Certifying boards whose MOC points ACCME PARS takes (accme.org, "Submit Data via Batch
+# Upload or Web Services", checked 2026-12-07).
+PARS_BOARDS = ("ABA", "ABIM", "ABOS", "ABOHNS", "ABPATH", "ABP", "ABS", "ABTS")
 _BAD_CHARS = re.compile(r"[\t\r\n]")
+_BOARD_ID = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 
 
-def _check_learner(p: LearnerProfile) -> None:
+def _check_learner(p: LearnerProfile, *, moc: bool) -> None:
     def bad(field: str, problem: str) -> InvalidExport:
         return InvalidExport(p.learner_id, field, problem)
 
@@ -220,6 +224,12 @@ def _check_learner(p: LearnerProfile) -> None:
             raise bad(field, "is missing")
         if _BAD_CHARS.search(str(value)):
             raise bad(field, "contains a tab or line break")
+    if not _BOARD_ID.match(p.board_id.strip()):
+        raise bad("board_id", f"must be the board's ID: letters, digits or '-' "
+                              f"(got {p.board_id!r})")
+    if moc and (p.board or "").upper() not in PARS_BOARDS:
+        raise bad("board", f"must be one of {', '.join(PARS_BOARDS)} to report MOC points "
+                           f"(got {p.board!r})")
     if not isinstance(p.birth_month, int) or not 1 <= p.birth_month <= 12:
         raise bad("birth_month", f"must be 1-12 (got {p.birth_month!r})")
     last_day = calendar.monthrange(2000, p.birth_month)[1]  # leap year: 29 Feb is valid
@@ -228,24 +238,19 @@ def _check_learner(p: LearnerProfile) -> None:
                                f"(got {p.birth_day!r})")
 
 
-def pars_export(
-    *,
-    learners: Iterable[LearnerProfile],
-    claims: Iterable[Any],
-    rules: CreditRules,
-    start: date,
-    end: date,
-) -> str:
-    """Tab-delimited ACCME PARS learner completions for claims issued in [start, end].
+@dataclass
+class _Completion:
+    """One learner's one completed cycle: its CME credits and MOC points together."""
 
-    Only learners who consented and have a board ID are reported, only accredited claims
-    of credit types with a PARS code, and board-specific types (ABIM MOC) only for that
-    board's learners. A demonstration install (no provider configured) has nothing to report.
-    """
-    if not rules.accredited:
-        raise ProviderNotConfigured()
-    profiles = {p.learner_id: p for p in learners if p.consent and p.board_id}
-    rows = []
+    day: date
+    profile: LearnerProfile
+    cme: float = 0.0
+    moc: float = 0.0
+
+
+def _completions(profiles: dict[str, LearnerProfile], claims: Iterable[Any],
+                 rules: CreditRules, start: date, end: date) -> list[_Completion]:
+    found: dict[tuple[str, str], _Completion] = {}
     for net in _standing(claims):
         claim, day = net.claim, _day(net.claim)
         kind = rules.credit_type(claim.credit_type)
@@ -256,15 +261,64 @@ def pars_export(
             continue
         if kind.board and (p.board or "").upper() != kind.board.upper():
             continue
-        _check_learner(p)
-        moc = net.amount if kind.unit == "MOC points" else 0
-        rows.append((day, p.last_name, [
-            day.strftime("%m/%d/%Y"), p.board_id.strip(), p.first_name.strip(),
-            p.last_name.strip(), str(p.birth_month), str(p.birth_day), rules.activity_id,
-            kind.pars_code, f"{moc:g}",
+        done = found.setdefault((claim.learner_id, claim.episode_id), _Completion(day, p))
+        done.day = min(done.day, day)
+        if kind.unit == "MOC points":
+            done.moc = round(done.moc + net.amount, 4)
+        else:
+            done.cme = round(done.cme + net.amount, 4)
+    return sorted(found.values(), key=lambda c: (c.day, c.profile.last_name,
+                                                 c.profile.first_name))
+
+
+def pars_export(
+    *,
+    learners: Iterable[LearnerProfile],
+    claims: Iterable[Any],
+    rules: CreditRules,
+    start: date,
+    end: date,
+) -> str:
+    """Tab-delimited ACCME PARS learner completions for cycles completed in [start, end]:
+    one row per completion, its AMA PRA Category 1 credits and MOC points side by side.
+
+    What was checked (2026-12-07), since a rejected upload helps nobody:
+
+    - ACCME FAQ "What information should I collect about each board-certified physician
+      ... registered for MOC": date of completion, the board-assigned ID, first name, last
+      name and date of birth (month/day). ACCME FAQ 10501 lists the same learner data
+      (name, licence and/or board ID, month and day of birth).
+    - ACCME "Excel Template Instructions for Submitting Learner Completion Data" (19 Nov
+      2025) and the tutorial "Reporting Learner Data in PARS": a batch row may carry CME,
+      MOC or both for one completion ("report CME and MOC in a single completion record"),
+      so a cycle claimed as AMA PRA Category 1 and ABIM MOC is one row, not two.
+    - ACCME FAQ on mismatches: PARS refuses a record whose learner data does not match the
+      board's, so every field is validated here first and the learner named on failure.
+    - "Submit Data via Batch Upload or Web Services": the boards that take MOC via PARS
+      (:data:`PARS_BOARDS`).
+
+    The column names are this export's own; the ACCME Learner Template B heading text could
+    not be read, so map the columns onto the current template when uploading. Every text
+    cell is spreadsheet-safe (a leading = + - @ is neutralised), as the file is usually
+    opened in Excel first. Only learners who consented and have a board ID are reported,
+    only accredited claims of credit types with a PARS code, MOC only for that board's
+    learners; a demonstration install (no provider configured) has nothing to report.
+    """
+    if not rules.accredited:
+        raise ProviderNotConfigured()
+    profiles = {p.learner_id: p for p in learners if p.consent and p.board_id}
+    lines = ["\t".join(PARS_HEADER)]
+    for done in _completions(profiles, claims, rules, start, end):
+        p = done.profile
+        if done.cme <= 0 and done.moc <= 0:
+            continue
+        _check_learner(p, moc=done.moc > 0)
+        lines.append("\t".join([
+            done.day.strftime("%m/%d/%Y"), _cell(p.board_id.strip()),
+            _cell(p.first_name.strip()), _cell(p.last_name.strip()), str(p.birth_month),
+            str(p.birth_day), _cell(rules.activity_id), _cell((p.board or "").strip().upper()),
+            f"{done.cme:g}", f"{done.moc:g}",
         ]))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    lines = ["\t".join(PARS_HEADER)] + ["\t".join(r[2]) for r in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -327,7 +327,7 @@ def test_pars_export_only_consenting_learners_and_validates(session, accredited)
                               start=date(2026, 1, 1), end=date(2026, 12, 31))
     lines = out.splitlines()
     assert lines[0].split("\t") == list(exports.PARS_HEADER)
-    assert lines[1:] == ["03/04/2026\t123456\tAda\tOkafor\t4\t29\tEXH-POC-2026\tABIM MOC\t0.5"]
+    assert lines[1:] == ["03/04/2026\t123456\tAda\tOkafor\t4\t29\tEXH-POC-2026\tABIM\t0\t0.5"]
     outside = exports.pars_export(learners=learners, claims=every, rules=rules,
                                   start=date(2026, 4, 1), end=date(2026, 4, 30))
     assert outside.splitlines()[1:] == []
