@@ -63,6 +63,14 @@ def everyday_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def ordinary_words() -> frozenset[str]:
+    """Ordinary English words (no clinical terms): the PHI scrubber's test of whether a
+    capitalised word is a name, and retrieval's test of whether an unknown word is a slip
+    of the thumb ("evry") rather than a topic the library lacks."""
+    return frozenset(row[0].strip().lower() for row in _rows("ordinary_words.txt"))
+
+
+@lru_cache(maxsize=1)
 def score_names() -> frozenset[str]:
     """Clinical scores and scales ("heart", "wells", "curb-65"): a number after one is a
     score value."""

@@ -32,6 +32,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from clinical_terms.lexicon import data_dir
 from privacy.lexicons import LEXICON_DIR
 
 DICT = Path("/usr/share/dict/american-english")
@@ -69,9 +70,9 @@ def _international_given() -> set[str]:
     return out
 
 
-def _write(name: str, header: str, entries: set[str]) -> None:
+def _write(name: str, header: str, entries: set[str], folder: Path = LEXICON_DIR) -> None:
     body = "\n".join(sorted(entries))
-    (LEXICON_DIR / f"{name}.txt").write_text(f"{header.strip()}\n{body}\n", "utf-8")
+    (folder / f"{name}.txt").write_text(f"{header.strip()}\n{body}\n", "utf-8")
     print(f"{name}.txt: {len(entries)} entries")
 
 
@@ -89,10 +90,11 @@ def main() -> None:
         given,
     )
     _write(
-        "english_words",
+        "ordinary_words",
         "# Ordinary English words: lower-case SCOWL (wamerican) entries seen in wordfreq\n"
-        "# (built by privacy/build_name_lexicons.py).",
+        "# (built by privacy/build_name_lexicons.py; shared vocabulary, kept in clinical_terms).",
         ordinary,
+        folder=data_dir(),
     )
     _write(
         "word_surnames",

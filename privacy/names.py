@@ -657,7 +657,7 @@ def surname_given(text: str) -> list[Hit]:
 
 # Large lexicons (privacy/build_name_lexicons.py): given names from the US Census and an
 # international name dictionary, ordinary English words, and surnames that are words.
-ENGLISH = words("english_words")
+ENGLISH = clinical_terms.ordinary_words()
 WORD_SURNAMES = words("word_surnames")
 _CLINICAL = NOT_NAME | BRANDS | ORGANISMS | COMMON | DISEASE_WORDS | INSTITUTION
 # A given name that is also an ordinary word ("hope", "will") counts only where the short

@@ -24,10 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from clinical_terms import drug_names, everyday_words
+from clinical_terms import drug_names, everyday_words, ordinary_words
 from retrieval.abbreviations import expansion
 from retrieval.lexical import terms
 from retrieval.models import Passage
+from retrieval.spelling import one_edit_variants
 from retrieval.text import GENERIC_TERMS, STOPWORDS, words
 
 # Fitted weights of the logistic rule (see module docstring); score > 0 means "answer".
@@ -154,7 +155,7 @@ def measure_coverage(
     present, in_title = doc_terms(best.doc_id), title_terms(best.doc_id)
 
     def weight(term: KeyTerm) -> float:
-        if not known(term) and specificity(term.word) < 0.5:
+        if not known(term) and (specificity(term.word) < 0.5 or misspelt_everyday(term.word)):
             return 0.0  # an everyday word the library never uses says nothing of coverage
         return max(idf(form) for form in term.forms) * specificity(term.word)
 
@@ -190,6 +191,20 @@ def measure_coverage(
         missing=tuple(term.word for term in wanted.values() if not _mentions(present, term)),
         known=tuple(term.word for term in wanted.values() if known(term)),
     )
+
+
+@lru_cache(maxsize=65536)
+def misspelt_everyday(word: str) -> bool:
+    """A word one slip from an ordinary English word ("evry", "ofen", "helthy").
+
+    The encoder splits a typo into several word pieces, so it would otherwise weigh like a
+    technical term the library lacks, and a covered question would be refused over it.
+    Clinical words are not in the ordinary-word list, so "rosacea" is never excused.
+    """
+    ordinary = ordinary_words()
+    if len(word) < 4 or not word.isalpha() or word in ordinary:
+        return False
+    return any(variant in ordinary for variant in one_edit_variants(word))
 
 
 @lru_cache(maxsize=65536)

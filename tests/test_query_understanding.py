@@ -135,3 +135,11 @@ def test_the_dose_rule_of_the_asked_drug_is_used_and_daily_totals_are_not_doses(
         "For 12 kg: 10 mg/kg × 12 kg = 120 mg")
     assert dose_for_weight(both, 12) is None  # two drugs' rules: none is "the" rule
     assert dose_for_weight("Give no more than 75 mg/kg per day.", 12) is None
+
+
+def test_a_slip_on_an_everyday_word_is_never_named_as_uncovered(curbside):
+    """"evry" is a typo of an ordinary word, not a topic the library lacks."""
+    answer = curbside.answer("tacrolimus trough evry week after kidney transplant")
+    assert answer.abstained
+    assert "tacrolimus" in answer.abstain_reason
+    assert "evry" not in answer.abstain_reason
