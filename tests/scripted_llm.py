@@ -13,7 +13,9 @@ in the prompt, so they cite the ids the server was shown:
 - `slow`: waits `SLOW_SECONDS` before its first token; `dribble`: a token every 0.5 s;
   `keepalive`: SSE comments every 0.2 s for `SLOW_SECONDS`, never text;
 - `error500`, `ratelimit`: HTTP 500 / 429; `malformed`: a stream that is not JSON;
-- `runaway`: ignores max_tokens and writes on and on.
+- `runaway`: ignores max_tokens and writes on and on;
+- `paced`: the `planted` draft with a `PACE_SECONDS` pause after each sentence, so a
+  browser can watch verified sentences arrive one at a time.
 
 Every request body is kept in `server.requests` so tests can see what was sent.
 """
@@ -31,6 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 SLOW_SECONDS = 5.0
+PACE_SECONDS = 0.6
 _PASSAGE = re.compile(r'<passage id="(P\d+)"[^>]*>\n(.*?)\n</passage>', re.S)
 _SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
 _MARK = re.compile(r"\s*\[\d+(?:\s*[,-]\s*\d+)*\]")
@@ -94,7 +97,7 @@ def draft(model: str, body: dict) -> str:
         return "NOT COVERED BY THE PASSAGES"
     if model == "paraphrase":
         return " ".join(_paraphrase(shown))
-    if model == "planted":
+    if model in ("planted", "paced"):
         faithful = _faithful(shown)
         return " ".join(faithful[:1] + planted + faithful[1:])
     if model == "hallucinated":
@@ -142,6 +145,8 @@ def build_app(requests: list[dict]) -> FastAPI:
                 if model == "dribble":
                     time.sleep(0.5)
                 yield _chunk(word)
+                if model == "paced" and word.rstrip().endswith("."):
+                    time.sleep(PACE_SECONDS)
             yield _chunk(None, "stop")
             yield "data: [DONE]\n\n"
 

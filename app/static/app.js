@@ -93,25 +93,99 @@
     if (link) opened(link, "source");
   });
 
+  function showError(message) {
+    result.replaceChildren(el("p", { class: "error", role: "alert" }, message));
+  }
+
+  // Verified sentences as the server confirms them. The stream sends only sentences the
+  // grounding guard kept (or quoted ones), so nothing unverified is ever put on screen;
+  // the closing `answer` event is authoritative and replaces them (it may be the quoted
+  // answer with a notice when too little of a model's draft survived).
+  function streaming() {
+    const article = el("article", { class: "answer streaming", "aria-busy": "true" });
+    const text = el("div", { class: "answer-text" });
+    article.append(text, el("p", { class: "meta checking" }, "Checking each sentence against vetted content…"));
+    result.replaceChildren(article);
+    return (sentence) => {
+      const marker = sentence.citation ? " [" + sentence.citation + "]" : "";
+      text.append(el("p", { class: "streamed" }, sentence.text + marker));
+    };
+  }
+
+  // Server-sent events over fetch (EventSource cannot POST): split frames on blank lines,
+  // read `event:` and `data:` fields, tolerate CRLF line ends.
+  async function readEvents(response, onEvent) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffer += decoder.decode(value || new Uint8Array(), { stream: !done });
+      buffer = buffer.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) !== -1) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let kind = "message";
+        const data = [];
+        frame.split("\n").forEach((line) => {
+          if (line.startsWith("event:")) kind = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        });
+        if (data.length) onEvent(kind, JSON.parse(data.join("\n")));
+      }
+      if (done) return;
+    }
+  }
+
+  async function ask(question) {
+    const body = JSON.stringify({ question, follow_up_to: form.follow_up_to.value || null });
+    const headers = { "Content-Type": "application/json" };
+    const canStream = window.ReadableStream && window.TextDecoder;
+    const response = await fetch(canStream ? "/api/v1/ask/stream" : "/api/v1/ask",
+                                 { method: "POST", headers, body });
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      showError(data.detail || "Curbside could not answer (HTTP " + response.status + ").");
+      return;
+    }
+    if (!canStream) {
+      render(await response.json());
+      return;
+    }
+    let add = null;
+    let finished = false;
+    await readEvents(response, (kind, data) => {
+      if (kind === "sentence") {
+        add = add || streaming();
+        add(data);
+      } else if (kind === "answer") {
+        finished = true;
+        render(data);
+      } else if (kind === "error") {
+        finished = true;
+        showError(data.detail);
+      }
+    });
+    if (!finished) showError("The answer was interrupted. Please ask again.");
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const question = form.question.value;
     result.replaceChildren(el("p", { class: "meta" }, "Looking it up…"));
     try {
-      const response = await fetch("/api/v1/ask", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question, follow_up_to: form.follow_up_to.value || null }),
-      });
-      const data = await response.json();
-      if (!response.ok) {
-        result.replaceChildren(el("p", { class: "error", role: "alert" }, data.detail));
-        return;
-      }
-      render(data);
+      await ask(question);
     } catch (err) {
-      result.replaceChildren(el("p", { class: "error", role: "alert" },
-        "Could not reach Curbside. Check your connection and try again."));
+      showError("Could not reach Curbside. Check your connection and try again.");
+    }
+  });
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) asks from the question box.
+  form.question.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
     }
   });
 })();
