@@ -266,7 +266,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.adapters import ADAPTERS, load_adapter
     from evals.suites import SuiteError, load_suite
 
-    evaluation = Evaluation(_curbside())
+    evaluation = Evaluation(_eval_curbside(args.llm))
     try:
         suites = [load_suite(name) for name in args.suites if name not in ADAPTERS]
         adapters = [load_adapter(name) for name in args.suites if name in ADAPTERS]
@@ -284,6 +284,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _eval_curbside(llm: str | None):
+    """The service the suites run through: as configured, or forced to one answering mode
+    (`--llm openai` / `--llm none`), so evaluators can compare the two on the same suites."""
+    from app.services import Curbside
+    from app.settings import Settings
+
+    settings = Settings()
+    if llm:
+        settings = settings.model_copy(update={"llm": llm})
+    if settings.llm == "openai" and not (settings.openai_base_url or settings.openai_api_key):
+        raise CliError("--llm openai needs OPENAI_BASE_URL (an OpenAI-compatible server) or "
+                       "OPENAI_API_KEY, and CURBSIDE_LLM_MODEL")
+    return Curbside(settings)
+
+
 def _report_run(run, args: argparse.Namespace) -> list[str]:
     from evals.harness import check_thresholds
     from evals.report import render_html, render_junit
@@ -294,10 +309,15 @@ def _report_run(run, args: argparse.Namespace) -> list[str]:
         Path(args.junit).write_text(render_junit(run), encoding="utf-8")
     if args.json:
         print(json.dumps({"run_id": run.id, "seconds": run.seconds, "metrics": run.metrics,
-                          "per_suite": run.per_suite}, indent=2))
+                          "per_suite": run.per_suite,
+                          "answering": run.settings.get("answering")}, indent=2))
     else:
         print(f"run {run.id}: {len(run.cases)} cases in {run.seconds} s "
               f"(content {run.content_version})")
+        if (way := run.settings.get("answering", {})).get("mode") == "llm":
+            print(f"  answering: model {way['model']}, prompt {way['prompt']['id']} "
+                  f"v{way['prompt']['version']}: {way['drafts']} drafts, claims kept "
+                  f"{way['kept']}, dropped {way['dropped']}, fallbacks {way['fallbacks']}")
         for name, metrics in run.per_suite.items():
             shown = ", ".join(f"{k}={v}" for k, v in metrics.items() if v is not None)
             print(f"  {name}: {shown}")
@@ -493,6 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML")
     evaluate.add_argument("--fail-under", nargs="*", metavar="METRIC=VALUE",
                           help="exit 1 when a metric is below VALUE (METRIC<=VALUE: above)")
+    evaluate.add_argument("--llm", nargs="?", const="openai", choices=("openai", "none"),
+                          help="answer through the configured model (OPENAI_BASE_URL, "
+                          "CURBSIDE_LLM_MODEL) and its guard; 'none': extractive only")
     evaluate.set_defaults(handler=cmd_eval)
 
     users = sub.add_parser("users", help="manage accounts")
@@ -543,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.claims_cli import register as register_claims
 
     register_claims(sub, _usage)  # claims list|correct
+    from app.backup import register as register_backup
+
+    register_backup(sub)  # backup FILE, restore FILE
     return parser
 
 
@@ -564,11 +590,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.db import SchemaError
     from app.errors import BadQuestion
+    from app.index_lock import IndexBusy
     from retrieval.errors import RetrievalError
 
     try:
         return args.handler(args)
-    except (CliError, BadQuestion, RetrievalError, SchemaError) as exc:
+    except (CliError, BadQuestion, RetrievalError, SchemaError, IndexBusy) as exc:
         print(f"curbside: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ValidationError as exc:  # a bad CURBSIDE_*/OPENAI_* variable: say which

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.errors import BadQuestion
+from app.index_lock import index_lock
 from app.settings import Settings
 from credit_capture import audit
 from credit_capture.episodes import open_episode
@@ -214,7 +215,8 @@ class Curbside:
                 if p["id"] not in new_ids]  # pages or sections the new version dropped
         report = self._ingest(documents, progress=progress)
         if gone:
-            remove(self.files, gone)
+            with index_lock(self.settings.home):
+                remove(self.files, gone)
         for _, record, path in staged:
             self.site_library.save(record, path)
         return report
@@ -233,7 +235,8 @@ class Curbside:
 
     def _ingest(self, documents, *, progress: bool) -> IngestReport:
         self.private_home()
-        report = ingest(self.files, documents, progress=progress)
+        with index_lock(self.settings.home):  # IndexBusy while another ingest writes
+            report = ingest(self.files, documents, progress=progress)
         self._searcher = None  # reload catalog and BM25 on next search
         return report
 

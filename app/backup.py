@@ -1,0 +1,336 @@
+"""`curbside backup FILE` and `curbside restore FILE`: a home in one file, taken while serving.
+
+A backup is a tar.gz holding `manifest.json` (format, schema revision, row counts, the
+audit head, a SHA-256 per file), `database.sqlite`, the `index/` folder, the site's own
+documents (`site-docs/`), eval run records (`evals/runs/`) and the signed audit head.
+
+Consistency while the server writes: the database is copied with SQLite's online backup
+API (a snapshot of one committed state, whatever the writers do meanwhile); the index is
+copied under the index lock, so no ingest or review writes it mid-copy; and the signed
+audit head is read *before* the snapshot, so it never claims events the snapshot lacks
+(which `audit verify` would report as truncation). A restore checks every file against the
+manifest before it touches the home, then verifies the row counts and the audit chain.
+PostgreSQL databases are backed up with the database's own tools (pg_dump).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import tarfile
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.index_lock import IndexBusy, index_lock
+
+FORMAT = "curbside-backup"
+VERSION = 1
+DATABASE = "database.sqlite"
+AUDIT_HEAD = "audit-head.json"
+FOLDERS = ("index", "site-docs", "evals/runs")  # relative to the home
+TABLES = ("user", "websession", "apitoken", "inquiry", "episode", "reflection", "claim",
+          "audit_event")
+LOCK_WAIT_S = 600.0  # a backup waits this long for a running ingest to finish
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message says why and what to do."""
+
+
+@dataclass
+class BackupReport:
+    path: Path
+    counts: dict[str, int]
+    files: int
+    size: int
+    audit_seq: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RestoreReport:
+    counts: dict[str, int]
+    files: int
+    created_at: str
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _sqlite_path(url: str) -> Path:
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        raise BackupError(
+            "the database is not a SQLite file (CURBSIDE_DATABASE_URL): back up PostgreSQL "
+            "with pg_dump and copy the home's index/ folder while no ingest runs"
+        )
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _snapshot_facts(db: Path) -> tuple[dict[str, int], str | None, int]:
+    """Row counts, schema revision and newest audit seq of a database file."""
+    connection = sqlite3.connect(db)
+    try:
+        present = {r[0] for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        counts = {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                  for t in TABLES if t in present}
+        revision = (connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                    or [None])[0] if "alembic_version" in present else None
+        seq = (connection.execute("SELECT max(seq) FROM audit_event").fetchone()[0] or 0
+               if "audit_event" in present else 0)
+        return counts, revision, seq
+    finally:
+        connection.close()
+
+
+def backup(curbside, target: Path) -> BackupReport:
+    """Write the home of `curbside` to `target` (a .tar.gz), consistent while serving."""
+    started = time.perf_counter()
+    settings = curbside.settings
+    source_db = _sqlite_path(settings.resolved_database_url)
+    if not source_db.is_file():
+        raise BackupError(f"there is no database at {source_db} to back up")
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder: give a file name such as curbside.tar.gz")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _ = curbside.engine  # the schema is current before it is copied
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix=".backup-", dir=target.parent) as work_dir:
+        work = Path(work_dir)
+        head = curbside.audit_head_file
+        if head.is_file():  # before the snapshot: it never runs ahead of it
+            shutil.copyfile(head, work / AUDIT_HEAD)
+        _online_copy(source_db, work / DATABASE)
+        try:
+            with index_lock(settings.home, wait=LOCK_WAIT_S, purpose="backup"):
+                for folder in FOLDERS:
+                    if (settings.home / folder).is_dir():
+                        shutil.copytree(settings.home / folder, work / folder,
+                                        ignore=shutil.ignore_patterns("*.lock"))
+        except IndexBusy as exc:
+            raise BackupError(str(exc)) from exc
+        if settings.chroma_url:
+            notes.append(f"the passage vectors live in the Chroma server {settings.chroma_url}:"
+                         " back it up too, or run `curbside ingest` after a restore")
+        counts, revision, audit_seq = _snapshot_facts(work / DATABASE)
+        files = sorted(p for p in work.rglob("*") if p.is_file())
+        manifest = {
+            "format": FORMAT, "version": VERSION,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "schema_revision": revision, "counts": counts, "audit_seq": audit_seq,
+            "files": {p.relative_to(work).as_posix(): _sha256(p) for p in files},
+        }
+        partial = target.with_name(f".{target.name}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            body = json.dumps(manifest, indent=1).encode()
+            info = tarfile.TarInfo("manifest.json")
+            info.size, info.mtime, info.mode = len(body), int(time.time()), 0o600
+            tar.addfile(info, io.BytesIO(body))
+            for path in files:
+                tar.add(path, arcname=path.relative_to(work).as_posix(), recursive=False)
+        os.replace(partial, target)
+    return BackupReport(path=target, counts=counts, files=len(files),
+                        size=target.stat().st_size, audit_seq=audit_seq,
+                        seconds=round(time.perf_counter() - started, 2), notes=notes)
+
+
+def _online_copy(source: Path, destination: Path) -> None:
+    """SQLite's online backup: one committed state, while other connections write."""
+    src = sqlite3.connect(source, timeout=30)
+    dst = sqlite3.connect(destination)
+    try:
+        with dst:
+            src.backup(dst, pages=4096)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _read_manifest(tar: tarfile.TarFile, source: Path) -> dict:
+    try:
+        member = tar.getmember("manifest.json")
+        manifest = json.loads(tar.extractfile(member).read())
+    except (KeyError, AttributeError, ValueError, tarfile.TarError, OSError, EOFError,
+            zlib.error) as exc:
+        raise BackupError(f"{source} is damaged or not a Curbside backup (no readable "
+                          "manifest)") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{source} is not a Curbside backup (unknown manifest)")
+    if manifest.get("version") != VERSION:
+        raise BackupError(f"{source} is a version {manifest.get('version')} backup; this "
+                          f"release reads version {VERSION}")
+    return manifest
+
+
+def restore(settings, source: Path, *, force: bool = False) -> RestoreReport:
+    """Put the backup `source` into the home and database of `settings`, then verify it.
+
+    Nothing in the home changes until every file has matched its checksum. An existing
+    database or index is replaced only with `force` (stop the server first)."""
+    from app.services import Curbside  # late: the CLI imports this module at start-up
+
+    if not source.is_file():
+        raise BackupError(f"{source}: no such backup file")
+    target_db = _sqlite_path(settings.resolved_database_url)
+    existing = [str(p) for p in (target_db, settings.home / "index") if p.exists()]
+    if existing and not force:
+        raise BackupError(f"{' and '.join(existing)} already exist: restore into a new "
+                          "CURBSIDE_HOME, or pass --force to replace them (stop the server "
+                          "first)")
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".restore-", dir=settings.home) as work_dir:
+        work = Path(work_dir)
+        manifest = _unpack(source, work)
+        _check_database(work / DATABASE, source)
+        _place(settings, work, target_db)
+    curbside = Curbside(settings)
+    from sqlmodel import Session
+
+    from credit_capture import audit
+
+    with Session(curbside.engine) as session:  # upgrades an older backup's schema
+        report = audit.verify(session)
+    counts, _, _ = _snapshot_facts(target_db)
+    problems = [f"{table}: {counts.get(table, 0)} rows restored, the backup recorded {n}"
+                for table, n in manifest["counts"].items() if counts.get(table, 0) != n]
+    return RestoreReport(counts=counts, files=len(manifest["files"]),
+                         created_at=manifest.get("created_at", "?"),
+                         problems=problems + report.problems, notes=report.notes)
+
+
+def _unpack(source: Path, work: Path) -> dict:
+    try:
+        tar = tarfile.open(source, "r:*")  # noqa: SIM115 (closed below, errors differ)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise BackupError(f"{source} is not a Curbside backup (not a tar archive)") from exc
+    try:
+        with tar:
+            manifest = _read_manifest(tar, source)
+            tar.extractall(work, filter="data")  # no absolute paths, links or devices
+    except BackupError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:
+        reason = " ".join(str(exc).split())[:160]
+        raise BackupError(f"{source} is damaged ({reason}); use another backup") from exc
+    listed = manifest.get("files") or {}
+    if DATABASE not in listed:
+        raise BackupError(f"{source} is not a Curbside backup (no database in it)")
+    for name, expected in listed.items():
+        path = work / name
+        if not path.is_file():
+            raise BackupError(f"{source} is damaged: {name} is missing; use another backup")
+        if _sha256(path) != expected:
+            raise BackupError(f"{source} is damaged: {name} does not match its checksum; "
+                              "use another backup")
+    return manifest
+
+
+def _check_database(db: Path, source: Path) -> None:
+    try:
+        connection = sqlite3.connect(db)
+        try:
+            result = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{source} is damaged: its database cannot be read ({exc})") from exc
+    if result != "ok":
+        raise BackupError(f"{source} is damaged: its database fails SQLite's integrity check "
+                          f"({result})")
+
+
+def _place(settings, work: Path, target_db: Path) -> None:
+    """Move the checked files into place (same file system: each move is a rename)."""
+    from app.services import Curbside
+
+    target_db.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{target_db}{suffix}").unlink(missing_ok=True)
+    shutil.move(work / DATABASE, target_db)
+    for folder in FOLDERS:
+        destination = settings.home / folder
+        if destination.exists():
+            shutil.rmtree(destination)
+        if (work / folder).is_dir():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(work / folder, destination)
+    head = Curbside(settings).audit_head_file
+    head.unlink(missing_ok=True)
+    if (work / AUDIT_HEAD).is_file():
+        head.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(work / AUDIT_HEAD, head)
+
+
+# command line -------------------------------------------------------------------------
+def _cli_error(message: str) -> Exception:
+    from app.cli import CliError
+
+    return CliError(message)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services import Curbside
+    from app.settings import Settings
+
+    try:
+        report = backup(Curbside(Settings()), Path(args.file))
+    except BackupError as exc:
+        raise _cli_error(str(exc)) from exc
+    for note in report.notes:
+        print(f"note: {note}")
+    rows = ", ".join(f"{n} {t}" for t, n in report.counts.items() if n)
+    print(f"backed up to {report.path} ({report.size / 1e6:.1f} MB, {report.files} files, "
+          f"audit seq {report.audit_seq}) in {report.seconds:.1f} s: {rows or 'no rows'}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.settings import Settings
+
+    settings = Settings()
+    try:
+        report = restore(settings, Path(args.file), force=args.force)
+    except BackupError as exc:
+        raise _cli_error(str(exc)) from exc
+    rows = ", ".join(f"{n} {t}" for t, n in report.counts.items() if n)
+    print(f"restored the backup of {report.created_at} into {settings.home}: "
+          f"{rows or 'no rows'}")
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if report.problems:
+        print(f"restore FAILED verification: {len(report.problems)} problem(s)",
+              file=sys.stderr)
+        return 1
+    print("counts match the backup; audit log verified")
+    return 0
+
+
+def register(sub) -> None:
+    """`curbside backup FILE` and `curbside restore FILE [--force]`."""
+    make = sub.add_parser("backup", help="write the database, index and audit head to FILE")
+    make.add_argument("file", metavar="FILE", help="e.g. curbside-2026-12-07.tar.gz")
+    make.set_defaults(handler=cmd_backup)
+    back = sub.add_parser("restore", help="restore a backup FILE into CURBSIDE_HOME")
+    back.add_argument("file", metavar="FILE")
+    back.add_argument("--force", action="store_true",
+                      help="replace an existing database and index (stop the server first)")
+    back.set_defaults(handler=cmd_restore)
