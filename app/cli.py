@@ -36,7 +36,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     curbside = _curbside()
     progress = sys.stderr.isatty() or args.progress
     if args.jsonl:
-        report = curbside.ingest_jsonl(Path(args.jsonl), progress=progress)
+        report = curbside.ingest_jsonl(Path(args.jsonl), progress=progress, rebuild=args.rebuild)
     else:
         from retrieval.site_docs import is_site_document
 
@@ -53,7 +53,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                   f"review DOC_ID --approve --reviewer NAME` (ids: "
                   f"{', '.join(sorted(set(map(_site_id, site))))})", file=sys.stderr)
         if cards or not site:
-            report = curbside.ingest_cards(cards or None, progress=progress)
+            report = curbside.ingest_cards(cards or None, progress=progress, rebuild=args.rebuild)
     print(
         f"ingested {report.documents} documents: {report.changed} new or changed, "
         f"{report.unchanged} unchanged, {report.chunks_embedded} passages embedded "
@@ -456,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "a site's own PDF, HTML or DOCX documents (they arrive as drafts)")
     ingest.add_argument("--jsonl", metavar="FILE", help='corpus: {"id","title","text","url"} lines')
     ingest.add_argument("--progress", action="store_true", help="show a progress bar")
+    ingest.add_argument("--rebuild", action="store_true",
+                        help="build a new index (the old one is kept as index.damaged-TIME)")
     ingest.set_defaults(handler=cmd_ingest)
 
     ask = sub.add_parser("ask", help="answer a question (or a file of questions)")

@@ -73,5 +73,18 @@ class Evaluation:
         settings = self.curbside.settings.recordable()  # never a database password
         run = run_suites(suites, ask=self.ask, verify=self.verify,
                          content_version=self.content_version(), settings=settings)
+        run.settings["answering"] = self.answering(run)
         save_run(run, self.runs_dir)
         return run
+
+    def answering(self, run: Run) -> dict:
+        """How the run's answers were written, stored with it so an extractive run and a
+        model run of the same suites can be told apart and compared: the mode, the model
+        and reviewed prompt (id, version), and what the guard did with the drafts."""
+        if self.curbside.settings.llm != "openai":
+            return {"mode": "extractive"}
+        from evals.report import model_drafts
+
+        prompt = self.curbside.synthesizer.prompt.label
+        return {"mode": "llm", "model": self.curbside.settings.llm_model, "prompt": prompt,
+                **model_drafts(run)}

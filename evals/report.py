@@ -21,7 +21,9 @@ blockquote{margin:.25rem 0;padding-left:.5rem;border-left:3px solid #0b6e4f;colo
 </style></head><body>
 <h1>Eval run {{ run.id }}</h1>
 <p class="meta">{{ run.created_at }} · suites {{ run.suites|join(", ") }} · content
-{{ run.content_version }} · {{ run.seconds }} s</p>
+{{ run.content_version }} · {{ run.seconds }} s{% set way = run.settings.answering %}{% if way
+%} · answers {% if way.mode == "llm" %}by model {{ way.model }}, prompt {{ way.prompt.id }}
+v{{ way.prompt.version }}{% else %}extractive{% endif %}{% endif %}</p>
 <h2>Metrics</h2>
 <table><tr><th>metric</th><th>all</th>{% for s in run.per_suite %}<th>{{ s }}</th>{% endfor %}</tr>
 {% for key in keys %}<tr><td>{{ key }}</td><td>{{ fmt(run.metrics.get(key)) }}</td>
@@ -71,11 +73,11 @@ def render_html(run: Run) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     keys = sorted({k for m in [run.metrics, *run.per_suite.values()] for k in m})
     return env.from_string(_TEMPLATE).render(
-        run=run, keys=keys, failing=run.failing(), fmt=_fmt, model=_model_drafts(run)
+        run=run, keys=keys, failing=run.failing(), fmt=_fmt, model=model_drafts(run)
     )
 
 
-def _model_drafts(run: Run) -> dict:
+def model_drafts(run: Run) -> dict:
     """Claims kept and dropped by the guard, and fallbacks, over a run's model drafts."""
     drafts = [r.output["synthesis"] for r in run.cases if r.output.get("synthesis")]
     decisions = [d for s in drafts for d in s.get("decisions") or []]

@@ -237,3 +237,44 @@ def curbside_question(text: str):
     from retrieval.query import understand
 
     return understand(text)
+
+
+def test_eval_llm_flag_runs_suites_through_the_model_and_records_the_prompt(
+    settings, llm_server, tmp_path, monkeypatch, capsys
+):
+    from app.cli import main
+    from evals.harness import load_run
+
+    monkeypatch.setenv("CURBSIDE_HOME", str(settings.home))
+    monkeypatch.setenv("CURBSIDE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CURBSIDE_LLM_MODEL", "planted")
+    suite = tmp_path / "mini.jsonl"
+    suite.write_text(json.dumps({"id": "a1", "question": QUESTION,
+                                 "expected_doc_ids": ["croup-dexamethasone-dosing"]}) + "\n")
+
+    # Without a server to talk to, --llm is a one-line error, not a run of fallbacks.
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert main(["eval", str(suite), "--llm"]) == 2
+    assert "OPENAI_BASE_URL" in capsys.readouterr().err
+
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
+    assert main(["eval", str(suite), "--llm", "--json",
+                 "--fail-under", "unsupported_claim_rate<=0"]) == 0
+    llm = json.loads(capsys.readouterr().out)
+    assert llm["answering"] == {"mode": "llm", "model": "planted",
+                                "prompt": {"id": "grounded-answer", "version": 1},
+                                "drafts": 1, "kept": 2, "dropped": 3, "fallbacks": 0}
+    stored = load_run(settings.home / "evals" / "runs", llm["run_id"])
+    assert stored.settings["answering"]["prompt"]["version"] == 1
+    assert stored.cases[0].output["mode"] == "synthesis"
+
+    # The same suite with --llm none is extractive although the model is configured.
+    monkeypatch.setenv("CURBSIDE_LLM", "openai")
+    assert main(["eval", str(suite), "--llm", "none", "--json"]) == 0
+    extractive = json.loads(capsys.readouterr().out)
+    assert extractive["answering"] == {"mode": "extractive"}
+    report = tmp_path / "llm.html"
+    assert main(["eval", str(suite), "--llm", "--report", str(report)]) == 0
+    assert "answering: model planted, prompt grounded-answer v1" in capsys.readouterr().out
+    assert "answers by model planted, prompt grounded-answer\nv1" in report.read_text()
