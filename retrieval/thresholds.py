@@ -26,11 +26,20 @@ _RULES = (
 )
 
 
+# A number of days, weeks or centimetres is a duration or a size, never a lab or score cut-off.
+_NOT_A_LEVEL = re.compile(r"\s*(?:days?|weeks?|months?|years?|hours?|h|minutes?|min|cm|mm)\b",
+                          re.I)
+# How far from a mention of the value's name a cut-off still belongs to it: "a Wells score
+# of 2 or more" does; "... bedridden for 3 days or more" later in a long list does not.
+_REACH_AFTER, _REACH_BEFORE = 60, 50
+
+
 @dataclass(frozen=True)
 class Threshold:
     kind: str  # "below" | "above" | "range"
     low: float
     high: float | None = None
+    start: int = 0  # where the comparison begins in the sentence
 
     def holds_for(self, value: float) -> bool:
         if self.kind == "below":
@@ -45,30 +54,41 @@ def thresholds(sentence: str) -> list[Threshold]:
     found: list[Threshold] = []
     for pattern, kind in _RULES:
         for match in pattern.finditer(sentence):
+            number_end = match.end(2) if kind == "range" else match.end(1)
+            if _NOT_A_LEVEL.match(sentence, number_end):
+                continue
             if kind == "range":
                 low, high = float(match.group(1)), float(match.group(2))
                 if high > low:
-                    found.append(Threshold("range", low, high))
+                    found.append(Threshold("range", low, high, match.start()))
             else:
-                found.append(Threshold(kind, float(match.group(1))))
+                found.append(Threshold(kind, float(match.group(1)), start=match.start()))
     return found
 
 
 def mentions(sentence: str, names: tuple[str, ...]) -> bool:
     """Does the sentence speak of this value by any of its names ("eGFR", "HEART score")?"""
+    return bool(_mention_ends(sentence, names))
+
+
+def _mention_ends(sentence: str, names: tuple[str, ...]) -> list[int]:
     lowered = sentence.lower()
-    return any(
-        re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered)
+    return [
+        match.end()
         for name in names if len(name) > 1
-    )
+        for match in re.finditer(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered)
+    ]
 
 
 def value_fit(sentence: str, names: tuple[str, ...], value: float) -> float:
     """+1 if the sentence states a threshold for the value that it meets, -0.5 if it
-    states thresholds for it and the value meets none, 0 when it states none."""
-    if not mentions(sentence, names):
-        return 0.0
-    stated = thresholds(sentence)
+    states thresholds for it and the value meets none, 0 when it states none.
+
+    Only cut-offs shortly after a mention of the value's name count as its thresholds.
+    """
+    ends = _mention_ends(sentence, names)
+    stated = [t for t in thresholds(sentence)
+              if any(-_REACH_BEFORE <= t.start - end <= _REACH_AFTER for end in ends)]
     if not stated:
         return 0.0
     return 1.0 if any(t.holds_for(value) for t in stated) else -0.5

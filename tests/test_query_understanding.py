@@ -107,6 +107,16 @@ def test_the_threshold_a_value_meets_is_preferred():
     assert value_fit("Metformin lowers A1C.", names, 28) == 0.0
 
 
+def test_a_duration_or_a_distant_number_is_not_the_score_cut_off():
+    """"Wells 3": the item "bedridden for 3 days or more" is not a rule about the score."""
+    items = ("The modified Wells DVT score gives 1 point each for active cancer, paralysis or "
+             "recent immobilisation, being bedridden recently for 3 days or more, and calf "
+             "swelling at least 3 cm larger than the other leg.")
+    rule = "A modified Wells DVT score of 2 or more means DVT likely."
+    assert value_fit(items, ("wells",), 3) == 0.0
+    assert value_fit(rule, ("wells",), 3) == 1.0
+
+
 def test_a_typo_is_read_as_the_library_word_one_edit_away():
     index = SpellingIndex(["Pneumonia treatment with amoxicillin", "community pneumonia"])
     assert index.correct("pnuemonia") == "pneumonia"
