@@ -155,7 +155,7 @@ def measure_coverage(
     present, in_title = doc_terms(best.doc_id), title_terms(best.doc_id)
 
     def weight(term: KeyTerm) -> float:
-        if not known(term) and (specificity(term.word) < 0.5 or misspelt_everyday(term.word)):
+        if not known(term) and specificity(term.word) < 0.5:
             return 0.0  # an everyday word the library never uses says nothing of coverage
         return max(idf(form) for form in term.forms) * specificity(term.word)
 
@@ -188,7 +188,9 @@ def measure_coverage(
         anchor_title=float(anchor is not None and _mentions(in_title, anchor)),
         margin=best.score - rival,
         key_terms=tuple(term.word for term in wanted.values()),
-        missing=tuple(term.word for term in wanted.values() if not _mentions(present, term)),
+        # Named in a refusal: a slip on an ordinary word ("evry") is not a missing topic.
+        missing=tuple(term.word for term in wanted.values()
+                      if not _mentions(present, term) and not misspelt_everyday(term.word)),
         known=tuple(term.word for term in wanted.values() if known(term)),
     )
 
@@ -197,9 +199,9 @@ def measure_coverage(
 def misspelt_everyday(word: str) -> bool:
     """A word one slip from an ordinary English word ("evry", "ofen", "helthy").
 
-    The encoder splits a typo into several word pieces, so it would otherwise weigh like a
-    technical term the library lacks, and a covered question would be refused over it.
-    Clinical words are not in the ordinary-word list, so "rosacea" is never excused.
+    Only the refusal's wording uses this: many rare disease names are also one letter from
+    an ordinary word ("gaucher", "paget"), so it must not lower a term's weight in the
+    answer-or-abstain decision (that cost MedQuAD abstention when tried).
     """
     ordinary = ordinary_words()
     if len(word) < 4 or not word.isalpha() or word in ordinary:
