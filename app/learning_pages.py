@@ -21,15 +21,17 @@ from credit_capture.episodes import CHANGE_TYPES
 from credit_capture.errors import CreditError
 
 router = APIRouter()
-REASONS = ("Managing a current patient", "Confirming my plan", "Teaching or precepting",
-           "Curiosity after a case")
+# Why the question arose: the stored value, and the short label a phone shows.
+REASONS = [("Managing a current patient", "Current patient"),
+           ("Confirming my plan", "Confirming plan"),
+           ("Teaching or precepting", "Teaching"), ("Curiosity after a case", "Curiosity")]
 # The Information Assessment Method's items, worded for a phone (values: credit_capture).
 CHOICES = {
-    "relevance": [("totally", "Totally"), ("partially", "Partly"), ("not", "Not relevant")],
-    "outcome": [("changed", "Changed my management"), ("learned", "Learned something new"),
-                ("confirmed", "Confirmed my plan"), ("reinforced", "Reassured me"),
-                ("recalled", "Reminded me"), ("dissatisfied", "Problem with it")],
-    "patient_use": [("yes", "Yes, I will"), ("done", "Already did"), ("no", "No patient")],
+    "relevance": [("totally", "Totally"), ("partially", "Partly"), ("not", "No")],
+    "outcome": [("changed", "Changed practice"), ("learned", "Learned new"),
+                ("confirmed", "Confirmed plan"), ("reinforced", "Reassured"),
+                ("recalled", "Reminded"), ("dissatisfied", "Problem")],
+    "patient_use": [("yes", "Yes"), ("done", "Already did"), ("no", "No")],
     "health_benefit": [("yes", "Yes"), ("no", "No"), ("unsure", "Unsure")],
 }
 
@@ -54,6 +56,7 @@ def _form_page(request: Request, learning, user, episode_id: str, *, form=None,
         "choices": CHOICES, "rules": learning.rules, "offered": learning.offered(user),
         "blocked": learning.blocked(episode), "error": error, "user": user,
         "form": form or {}, "opened": {o["doc_id"] for o in episode.opened or []},
+        "valid_keys": [k for k in learning.rules.keys if learning.rules.valid_for_credit(k)],
     }, status_code=status_code)
 
 
