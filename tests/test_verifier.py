@@ -160,3 +160,24 @@ def test_a_quote_beside_a_negated_clause_is_still_a_faithful_quote(verifier):
     assert verifier.verify(quote, evidence).label == "supported"
     flipped = verifier.verify("Start metformin at an eGFR of 30-45.", evidence)
     assert flipped.label != "supported"
+
+
+def test_kqa_split_keeps_each_patient_question_on_one_side():
+    """The paraphrase figures are fitted on calibrate and reported on test: no K-QA question
+    may have pairs on both sides (its pairs share one answer text)."""
+    import json
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    split = json.loads((repo / "evals" / "splits" / "kqa_nli.json").read_text())
+    calibrate, test = set(split["calibrate"]), set(split["test"])
+    assert calibrate and test and not calibrate & test
+    data = repo.parent / "shared" / "data" / "kqa" / "kqa_nli_physician_labels_dev.jsonl"
+    if not data.exists():
+        pytest.skip("K-QA development data not present")
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+    assert {r["id"] for r in rows} == calibrate | test  # development pairs only, all of them
+    sides = {}
+    for row in rows:
+        sides.setdefault(row["question_id"], set()).add(row["id"] in test)
+    assert all(len(s) == 1 for s in sides.values())

@@ -67,6 +67,11 @@ def main() -> None:
           "MedQuAD topic_id (ids listed are topic ids)")
     pubmedqa = read_jsonl(args.data / "pubmedqa" / "pqal_dev.jsonl")
     write("pubmedqa", split([(r["pmid"], r["pmid"]) for r in pubmedqa]), "PubMedQA pmid")
+    # The verifier's paraphrase model is fitted on calibrate pairs; every pair of one patient
+    # question shares its answer text, so the question is the group.
+    kqa = read_jsonl(args.data / "kqa" / "kqa_nli_physician_labels_dev.jsonl")
+    write("kqa_nli", split([(r["id"], r["question_id"]) for r in kqa]),
+          "K-QA question_id (ids listed are NLI pair ids)")
 
 
 if __name__ == "__main__":
