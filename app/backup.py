@@ -106,12 +106,10 @@ def backup(curbside, target: Path) -> BackupReport:
     started = time.perf_counter()
     settings = curbside.settings
     source_db = _sqlite_path(settings.resolved_database_url)
-    if not source_db.is_file():
-        raise BackupError(f"there is no database at {source_db} to back up")
     if target.is_dir():
         raise BackupError(f"{target} is a folder: give a file name such as curbside.tar.gz")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _ = curbside.engine  # the schema is current before it is copied
+    _ = curbside.engine  # the schema is current before it is copied (a new home: created)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=target.parent) as work_dir:
         work = Path(work_dir)

@@ -29,6 +29,8 @@ from app import (
 )
 from app.accounts import AccountError
 from app.errors import BUSY_MESSAGE, BadQuestion, DatabaseBusy, Forbidden, SignInRequired
+from app.health import index_problem
+from app.index_lock import IndexBusy
 from app.security import SecurityHeaders, same_origin_only
 from app.services import Curbside
 from app.settings import Settings
@@ -79,9 +81,14 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     metrics.install(app, curbside.engine)  # /metrics for Prometheus
     _install_error_handlers(app)
 
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict:
-        return {"status": "ok", "index": curbside.files.exists()}
+    @app.get("/healthz", tags=["ops"], responses={503: {"description": "cannot answer"}})
+    def healthz() -> JSONResponse:
+        """200 only when a test search answers: a missing, empty or damaged index is 503
+        with the reason (load balancers stop sending questions that would all abstain)."""
+        problem = index_problem(curbside)
+        if problem:
+            return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
+        return JSONResponse({"status": "ok", "index": True})
 
     return app
 
@@ -131,6 +138,7 @@ _STATUS_BY_ERROR: dict[type[Exception], int] = {
     BadQuestion: 422,
     Forbidden: 403,
     AccountError: 400,
+    IndexBusy: 409,
     IndexMissingError: 503,
     RetrievalError: 400,
 }

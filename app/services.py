@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.errors import BadQuestion
+from app.health import index_errors, open_searcher, set_aside
 from app.index_lock import index_lock
 from app.settings import Settings
 from credit_capture import audit
@@ -149,16 +150,18 @@ class Curbside:
     def searcher(self) -> HybridSearcher:
         """The searcher, reloaded when the catalog changed (a review or ingest by the CLI
         takes effect in a running server at its next search)."""
-        if self._searcher is not None and self.files.catalog().generation() != self._generation:
-            self._searcher = None
-        if self._searcher is None:
-            self._generation = self.files.catalog().generation() if self.files.exists() else 0
-            self._searcher = HybridSearcher(
-                self.files,
-                candidates=self.settings.retrieval.candidates,
-                dense_weight=self.settings.retrieval.dense_weight,
-                intent_weight=self.settings.retrieval.intent_weight,
-            )
+        with index_errors():  # a damaged catalog: one line naming the fix, not a traceback
+            if self._searcher is not None and (
+                    self.files.catalog().generation() != self._generation):
+                self._searcher = None
+            if self._searcher is None:
+                self._generation = self.files.catalog().generation() if self.files.exists() else 0
+                self._searcher = open_searcher(  # IndexDamaged if unreadable or empty
+                    self.files,
+                    candidates=self.settings.retrieval.candidates,
+                    dense_weight=self.settings.retrieval.dense_weight,
+                    intent_weight=self.settings.retrieval.intent_weight,
+                )
         return self._searcher
 
     def warm_up(self) -> None:
@@ -179,13 +182,14 @@ class Curbside:
 
     # ingest -----------------------------------------------------------------
     def ingest_cards(
-        self, paths: list[Path] | None = None, *, progress: bool = False
+        self, paths: list[Path] | None = None, *, progress: bool = False, rebuild: bool = False
     ) -> IngestReport:
         documents = load_cards(paths or [self.settings.content_dir])
-        return self._ingest(documents, progress=progress)
+        return self._ingest(documents, progress=progress, rebuild=rebuild)
 
-    def ingest_jsonl(self, path: Path, *, progress: bool = False) -> IngestReport:
-        return self._ingest(load_jsonl(path), progress=progress)
+    def ingest_jsonl(self, path: Path, *, progress: bool = False,
+                     rebuild: bool = False) -> IngestReport:
+        return self._ingest(load_jsonl(path), progress=progress, rebuild=rebuild)
 
     # site documents (PDF, HTML, DOCX) ----------------------------------------
     @cached_property
@@ -233,9 +237,11 @@ class Curbside:
             self._ingest(site_documents(doc, record), progress=False)
         return entry
 
-    def _ingest(self, documents, *, progress: bool) -> IngestReport:
+    def _ingest(self, documents, *, progress: bool, rebuild: bool = False) -> IngestReport:
+        """`rebuild`: start a new index (the old one is set aside, as a damaged one is)."""
         self.private_home()
         with index_lock(self.settings.home):  # IndexBusy while another ingest writes
+            set_aside(self.files, force=rebuild)
             report = ingest(self.files, documents, progress=progress)
         self._searcher = None  # reload catalog and BM25 on next search
         return report
@@ -288,8 +294,9 @@ class Curbside:
         # `steer`: patient words from an EHR launch ("4 years old female"); they steer the
         # search like typed context but are not part of the question and are not recorded.
         understood = understand(f"{scrubbed.text} {steer}".strip(), previous=previous)
-        result = self.searcher().search(understood, k=self.settings.retrieval.top_k,
-                                        specialty=specialty, today=self.settings.today())
+        with index_errors():
+            result = self.searcher().search(understood, k=self.settings.retrieval.top_k,
+                                            specialty=specialty, today=self.settings.today())
         answer = compose(
             understood,
             result.passages,
