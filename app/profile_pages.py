@@ -3,6 +3,8 @@ admin's user list. Accounts are deactivated, never deleted: credit must stay att
 
 from __future__ import annotations
 
+import calendar
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
@@ -15,6 +17,7 @@ from app.auth_throttle import TooManyAttempts
 from app.deps import SESSION_COOKIE, AdminDep, CurrentUserDep, SessionDep
 from app.errors import SignInRequired
 from app.pages import templates
+from credit_capture.exports import BOARD_ID, PARS_BOARDS
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,33 +53,61 @@ def save_profile(
 ):
     if user is None:
         raise SignInRequired()
+    typed = {"first_name": first_name.strip(), "last_name": last_name.strip(),
+             "profession": profession.strip(), "specialty": specialty.strip(),
+             "board": board.strip().upper(), "board_id": board_id.strip(),
+             "board_consent": board_consent == "yes"}
+    rules = request.app.state.curbside.credit_rules
     try:
-        month = int(birth_month) if birth_month.strip() else None
-        day = int(birth_day) if birth_day.strip() else None
-        if month is not None and not 1 <= month <= 12:
-            raise ValueError("birth month must be 1-12")
-        if day is not None and not 1 <= day <= 31:
-            raise ValueError("birth day must be 1-31")
+        month, day = _birth(birth_month, birth_day)
+        _check(typed, month, day, rules)
     except ValueError as exc:
-        message = str(exc) if "must" in str(exc) else "birth month and day must be numbers"
-        typed = user.model_copy(update={  # show what was typed, not the stored profile
-            "first_name": first_name, "last_name": last_name, "profession": profession,
-            "specialty": specialty, "board": board, "board_id": board_id,
-            "board_consent": board_consent == "yes"})
+        shown = user.model_copy(update=typed)  # show what was typed, not the stored profile
         return templates.TemplateResponse(request, "profile.html", {
-            "user": typed, "error": message, "professions": _professions(request),
+            "user": shown, "error": str(exc), "professions": _professions(request),
             "birth": (birth_month, birth_day)}, status_code=422)
     stored = session.get(User, user.id)
-    for field, value in {
-        "first_name": first_name.strip(), "last_name": last_name.strip(),
-        "profession": profession.strip(), "specialty": specialty.strip(),
-        "board": board.strip(), "board_id": board_id.strip(),
-        "birth_month": month, "birth_day": day, "board_consent": board_consent == "yes",
-    }.items():
+    if typed["profession"]:
+        typed["profession"] = rules.profession_key(typed["profession"])
+    for field, value in {**typed, "birth_month": month, "birth_day": day}.items():
         setattr(stored, field, value)
     session.add(stored)
     session.commit()
     return RedirectResponse("/profile?saved=1", status_code=303)
+
+
+def _birth(month_text: str, day_text: str) -> tuple[int | None, int | None]:
+    """Birth month and day as numbers (PARS matches them against the board's record)."""
+    try:
+        month = int(month_text) if month_text.strip() else None
+        day = int(day_text) if day_text.strip() else None
+    except ValueError:
+        raise ValueError("birth month and day must be numbers") from None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError("birth month must be 1-12")
+    last = calendar.monthrange(2000, month)[1] if month else 31  # 2000: 29 Feb exists
+    if day is not None and not 1 <= day <= last:
+        raise ValueError(f"birth day must be 1-{last}" + (f" for month {month}" if month else ""))
+    return month, day
+
+
+def _check(typed: dict, month: int | None, day: int | None, rules) -> None:
+    """Refuse what would fail later: an unknown profession, or board reporting consented
+    to without the details ACCME PARS needs (so the admin's export never stops on it)."""
+    if typed["profession"] and rules.profession_key(typed["profession"]) is None:
+        raise ValueError("choose a profession from the list")
+    if not typed["board_consent"]:
+        return
+    missing = [label for label, value in (
+        ("first name", typed["first_name"]), ("last name", typed["last_name"]),
+        ("board", typed["board"]), ("board ID", typed["board_id"]),
+        ("birth month", month), ("birth day", day)) if not value]
+    if missing:
+        raise ValueError("board reporting needs your " + ", ".join(missing))
+    if typed["board"] not in PARS_BOARDS:
+        raise ValueError(f"board must be one of {', '.join(PARS_BOARDS)} for reporting")
+    if not BOARD_ID.match(typed["board_id"]):
+        raise ValueError("board ID: letters, digits or '-' only, as your board issued it")
 
 
 @router.post("/profile/password")

@@ -26,6 +26,7 @@ from credit_capture.audit import as_utc
 from credit_capture.claims import NetClaim, net_claims
 from credit_capture.credit_errors import InvalidExport, NameRequired, ProviderNotConfigured
 from credit_capture.rules import DEMONSTRATION, CreditRules
+from credit_capture.spreadsheet import safe_cell
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def transcript_rows(
 
 def _cell(value: str) -> str:
     """Neutralise spreadsheet formulas: questions are free text typed by users."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return safe_cell(value)
 
 
 def transcript_csv(rows: Iterable[TranscriptRow]) -> str:
@@ -211,7 +212,7 @@ PARS_HEADER = ("Completion Date", "Board ID", "First Name", "Last Name", "Birth 
 # Upload or Web Services", checked 2026-12-07).
 PARS_BOARDS = ("ABA", "ABIM", "ABOS", "ABOHNS", "ABPATH", "ABP", "ABS", "ABTS")
 _BAD_CHARS = re.compile(r"[\t\r\n]")
-_BOARD_ID = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+BOARD_ID = re.compile(r"^[A-Za-z0-9-]{1,20}$")  # a board-issued ID, as PARS takes it
 
 
 def _check_learner(p: LearnerProfile, *, moc: bool) -> None:
@@ -224,7 +225,7 @@ def _check_learner(p: LearnerProfile, *, moc: bool) -> None:
             raise bad(field, "is missing")
         if _BAD_CHARS.search(str(value)):
             raise bad(field, "contains a tab or line break")
-    if not _BOARD_ID.match(p.board_id.strip()):
+    if not BOARD_ID.match(p.board_id.strip()):
         raise bad("board_id", f"must be the board's ID: letters, digits or '-' "
                               f"(got {p.board_id!r})")
     if moc and (p.board or "").upper() not in PARS_BOARDS:
