@@ -37,9 +37,10 @@ from integrations.smart import SmartLauncher
 router = APIRouter(tags=["ehr"])
 
 
-def today() -> date:
-    """The date cards are checked against; a dependency so tests can freeze it."""
-    return date.today()
+def today(curbside: CurbsideDep) -> date:
+    """The date cards are checked against: the settings clock, the one every other route
+    uses (`CURBSIDE_FROZEN_DATE` freezes it); a dependency so a test can also override it."""
+    return curbside.settings.today()
 
 
 TodayDep = Annotated[date, Depends(today)]
