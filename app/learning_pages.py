@@ -3,8 +3,6 @@ certificates and xAPI; plus the admin's PARS export and the due-soon list."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Annotated, Literal
@@ -19,6 +17,7 @@ from app.pages import templates
 from credit_capture.credit_errors import EpisodeNotFound, NotYourEpisode
 from credit_capture.episodes import CHANGE_TYPES
 from credit_capture.errors import CreditError
+from credit_capture.spreadsheet import csv_text
 
 router = APIRouter()
 # Why the question arose: the stored value, and the short label a phone shows.
@@ -149,15 +148,12 @@ def pars(user: AdminDep, learning: LearningDep, start: date, end: date):
 @router.get("/admin/due", include_in_schema=False)
 def due(user: AdminDep, learning: LearningDep,
         days: Annotated[int, Query(ge=0, le=3660)] = 7):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["learner", "question", "due_at", "episode_id"])
     due = learning.due_soon(days)
     names = learning.names([e.learner_id for e in due])
-    for episode in due:
-        writer.writerow([names.get(episode.learner_id, episode.learner_id), episode.question,
-                         episode.due_at.isoformat(), episode.id])
-    return Response(buffer.getvalue(), media_type="text/csv")
+    rows = [(names.get(e.learner_id, e.learner_id), e.question, e.due_at.isoformat(), e.id)
+            for e in due]  # questions are typed text: spreadsheet-safe cells
+    return Response(csv_text(["learner", "question", "due_at", "episode_id"], rows),
+                    media_type="text/csv")
 
 
 # JSON API -------------------------------------------------------------------------------

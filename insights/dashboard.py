@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from credit_capture.spreadsheet import safe_cell
 from insights import charts, signals, store
 from insights.service import Insights
 from insights.signals import Outcomes, Period, ThemeSignal
@@ -70,7 +71,7 @@ class Dashboard:
                          "earlier_per_week", "emerging", "gaps", "gap_rate",
                          "abstention_rate", "cards", "closest_cards"])
         for t in self.themes:
-            writer.writerow([t.id, t.label, t.questions, t.clinicians, t.recent,
+            writer.writerow([t.id, safe_cell(t.label), t.questions, t.clinicians, t.recent,
                              round(t.earlier_rate, 2), t.emerging, t.gaps, round(t.gap_rate, 3),
                              round(t.abstention_rate, 3),
                              " ".join(c["doc_id"] for c in t.cards),
