@@ -25,10 +25,10 @@ from credit_capture.claims import Claim
 from credit_capture.episodes import Episode, Reflection
 from credit_capture.models import Inquiry
 from credit_capture.store import make_engine
-from insights.models import Theme, ThemeInquiry
+from insights.models import CardRequest, RootCause, Theme, ThemeInquiry
 
 MODELS = (User, WebSession, ApiToken, Inquiry, Episode, Reflection, Claim, AuditEvent,
-          Theme, ThemeInquiry, LoginThrottle)
+          Theme, ThemeInquiry, LoginThrottle, RootCause, CardRequest)
 
 # The revision that reproduces the schema of the last release made without migrations
 # (tables created by `create_all`): such a database is stamped with it, then upgraded.

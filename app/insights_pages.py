@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from app.accounts import User
@@ -19,6 +20,7 @@ from app.insights_service import insights_of
 from app.pages import templates
 from app.services import Curbside
 from insights import dashboard as boards
+from insights import root_cause
 from insights.signals import Period
 
 router = APIRouter(include_in_schema=False)
@@ -77,25 +79,70 @@ def insights_page(request: Request, curbside: CurbsideDep, user: PlannerDep,
     })
 
 
-@router.get("/insights/themes/{theme_id}", response_class=HTMLResponse)
-def theme_page(request: Request, theme_id: str, curbside: CurbsideDep, user: PlannerDep,
-               weeks: int = Weeks, start: date | None = None, end: date | None = None,
-               specialty: str = "", profession: str = ""):
+def _theme_page(request: Request, curbside: Curbside, theme_id: str, period: Period,
+                clinicians: set[str] | None, *, form: dict | None = None, error: str = "",
+                status: int = 200):
     detail = boards.theme_detail(
-        insights_of(curbside), theme_id, _period(curbside, weeks, start, end),
-        scrub=lambda text: curbside.scrubber.scrub(text).text,
-        clinicians=_clinicians(curbside, specialty, profession),
+        insights_of(curbside), theme_id, period,
+        scrub=lambda text: curbside.scrubber.scrub(text).text, clinicians=clinicians,
     )
     if detail is None:
         raise HTTPException(404, "No such theme in this period, or too few clinicians to "
                                  "show it.")
     from insights import charts
 
+    current = detail.current
+    if form is None:  # the form starts from the reading in force
+        form = ({**{c: str(n) for c, n in current.shares.items()},
+                 "decision": current.decision, "reason": current.reason,
+                 "notes": current.notes} if current else {})
     return templates.TemplateResponse(request, "insights_theme.html", {
         "detail": detail, "t": detail.signal,
         "volume": Markup(charts.svg(charts.volume(detail.weeks))),  # noqa: S704
         "k": curbside.settings.insights.min_clinicians, "query": request.url.query,
-    })
+        "causes": root_cause.CAUSES, "decisions": root_cause.DECISIONS, "form": form,
+        "error": error, "saved": request.query_params.get("saved") == "1",
+    }, status_code=status)
+
+
+@router.get("/insights/themes/{theme_id}", response_class=HTMLResponse)
+def theme_page(request: Request, theme_id: str, curbside: CurbsideDep, user: PlannerDep,
+               weeks: int = Weeks, start: date | None = None, end: date | None = None,
+               specialty: str = "", profession: str = ""):
+    return _theme_page(request, curbside, theme_id, _period(curbside, weeks, start, end),
+                       _clinicians(curbside, specialty, profession))
+
+
+def _record(curbside: Curbside, user: User, theme_id: str, values: dict) -> root_cause.Reading:
+    """Append a reading; 404 for an unknown theme, RootCauseError for bad input."""
+    with Session(curbside.engine) as session:
+        try:
+            return root_cause.record(
+                session, theme_id, shares=values.get("shares", {}),
+                decision=values.get("decision", ""), reason=values.get("reason", ""),
+                notes=values.get("notes", ""), by_id=user.id, by_email=user.email,
+                scrub=lambda text: curbside.scrubber.scrub(text).text)
+        except LookupError:
+            raise HTTPException(404, f"No theme {theme_id!r}.") from None
+
+
+@router.post("/insights/themes/{theme_id}/root-cause", response_class=HTMLResponse)
+async def root_cause_form(request: Request, theme_id: str, curbside: CurbsideDep,
+                          user: PlannerDep, weeks: int = Weeks):
+    """The template's form: saved -> back to the theme page; invalid -> the page again,
+    with the message and what was typed, as 422."""
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    values = {"shares": {c: form.get(c, "") for c in root_cause.CAUSES},
+              "decision": form.get("decision", ""), "reason": form.get("reason", ""),
+              "notes": form.get("notes", "")}
+    period = _period(curbside, weeks, None, None)
+    try:
+        _record(curbside, user, theme_id, values)
+    except root_cause.RootCauseError as exc:
+        return _theme_page(request, curbside, theme_id, period, None, form=form,
+                           error=str(exc), status=422)
+    return RedirectResponse(f"/insights/themes/{theme_id}?weeks={weeks}&saved=1#root-cause",
+                            status_code=303)
 
 
 @router.get("/insights/export.csv")
@@ -130,3 +177,32 @@ def api_dashboard(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
                   start: date | None = None, end: date | None = None, specialty: str = "",
                   profession: str = "") -> dict:
     return _board(curbside, weeks, start, end, specialty, profession).as_dict()
+
+
+class RootCauseIn(BaseModel):
+    """A root-cause reading: percent per cause (summing to 100), the education decision and
+    why (required unless go), and notes."""
+
+    shares: dict[str, float] = Field(description="Percent per cause: " + ", ".join(
+        root_cause.CAUSES) + "; 0-100 each, summing to 100.")
+    decision: str = Field(description="go, partial or no_go.")
+    reason: str = Field("", description="Why; required for partial and no_go.")
+    notes: str = Field("", description="Free notes (PHI-scrubbed when saved).")
+
+
+@api.post("/themes/{theme_id}/root-cause", status_code=201)
+def api_record_root_cause(theme_id: str, body: RootCauseIn, curbside: CurbsideDep,
+                          user: PlannerDep) -> dict:
+    """Append a root-cause reading to a theme (earlier readings stay in its history)."""
+    try:
+        return _record(curbside, user, theme_id, body.model_dump()).as_dict()
+    except root_cause.RootCauseError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+@api.get("/themes/{theme_id}/root-cause")
+def api_root_cause_history(theme_id: str, curbside: CurbsideDep, user: PlannerDep) -> dict:
+    """Every reading of a theme, newest first."""
+    with Session(curbside.engine) as session:
+        return {"theme_id": theme_id,
+                "history": [r.as_dict() for r in root_cause.history(session, theme_id)]}

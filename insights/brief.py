@@ -1,5 +1,6 @@
-"""The weekly learning brief: top and emerging themes, gaps and outcomes, with counts and
-the period, as Markdown, HTML or PDF (the PDF carries the same charts as PNG).
+"""The weekly learning brief: top and emerging themes, gaps, root-cause
+decisions and outcomes, with counts and the period, as Markdown, HTML or PDF (the PDF
+carries the same charts as PNG).
 
 Built from the same `Dashboard` as the pages, so it inherits k-anonymity: no theme or
 figure from fewer than k clinicians, no identities, no example questions.
@@ -54,6 +55,10 @@ def _sections(week: str, period: Period, board: Dashboard) -> list[tuple[str, li
         + (", ".join(c["doc_id"] for c in t.near_cards) or "none")
         for t in board.gaps[:10]
     ] or ["None."]))
+    sections.append(("Root-cause decisions", [
+        _decision_line(t.label, board.root_causes[t.id])
+        for t in board.themes if t.id in board.root_causes
+    ] or ["No root-cause template recorded for these themes yet."]))
     o = board.outcomes
     sections.append(("Outcomes", [f"Fewer than {board.k} clinicians reflected."]
                      if o.suppressed else [
@@ -62,6 +67,12 @@ def _sections(week: str, period: Period, board: Dashboard) -> list[tuple[str, li
         *[f"{kind.replace('_', ' ')}: {count}" for kind, count in o.change_types.items()],
     ]))
     return sections
+
+
+def _decision_line(label: str, reading) -> str:
+    reason = f" ({reading.reason})" if reading.reason else ""
+    return (f"{label}: {reading.decision_label}{reason}; causes: {reading.share_text()}; "
+            f"recorded {reading.at:%Y-%m-%d}")
 
 
 def render(insights: Insights, week: str, fmt: str) -> bytes:

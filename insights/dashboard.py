@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from credit_capture.spreadsheet import safe_cell
-from insights import charts, signals, store
+from insights import charts, root_cause, signals, store
 from insights.service import Insights
 from insights.signals import Outcomes, Period, ThemeSignal
 
@@ -32,6 +32,7 @@ class Dashboard:
     outcomes: Outcomes
     demo_rows: bool
     k: int
+    root_causes: dict[str, root_cause.Reading] = field(default_factory=dict)
 
     def chart_specs(self) -> dict[str, dict]:
         specs = {"volume": charts.volume(self.weeks)}
@@ -59,7 +60,8 @@ class Dashboard:
             "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
             "min_clinicians": self.k, "questions": self.questions, "clinicians": self.clinicians,
             "suppressed_themes": self.suppressed,
-            "themes": [theme_dict(t) for t in self.themes],
+            "themes": [theme_dict(t) | {"root_cause": _reading_dict(self.root_causes.get(t.id))}
+                       for t in self.themes],
             "emerging": [t.id for t in self.emerging], "gaps": [t.id for t in self.gaps],
             "weeks": self.weeks, "outcomes": vars(self.outcomes),
         }
@@ -69,14 +71,32 @@ class Dashboard:
         writer = csv.writer(out)
         writer.writerow(["theme_id", "label", "questions", "clinicians", "recent_questions",
                          "earlier_per_week", "emerging", "gaps", "gap_rate",
-                         "abstention_rate", "cards", "closest_cards"])
+                         "abstention_rate", "cards", "closest_cards",
+                         *[f"cause_{c}" for c in root_cause.CAUSES], "decision",
+                         "decision_reason", "decision_notes", "decided_by", "decided_at"])
         for t in self.themes:
+            reading = self.root_causes.get(t.id)
+            decided = ([*[reading.shares[c] for c in root_cause.CAUSES], reading.decision,
+                        reading.reason, reading.notes, reading.by, reading.at.isoformat()]
+                       if reading else [""] * (len(root_cause.CAUSES) + 5))
             writer.writerow([t.id, safe_cell(t.label), t.questions, t.clinicians, t.recent,
                              round(t.earlier_rate, 2), t.emerging, t.gaps, round(t.gap_rate, 3),
                              round(t.abstention_rate, 3),
                              " ".join(c["doc_id"] for c in t.cards),
-                             " ".join(c["doc_id"] for c in t.near_cards)])
+                             " ".join(c["doc_id"] for c in t.near_cards),
+                             *[_cell(v) for v in decided]])
         return out.getvalue()
+
+
+def _cell(value):
+    """Free text a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _reading_dict(reading: root_cause.Reading | None) -> dict | None:
+    return reading.as_dict() if reading else None
 
 
 def theme_dict(t: ThemeSignal) -> dict:
@@ -95,6 +115,7 @@ def dashboard(insights: Insights, period: Period, *,
         rows = store.rows(session, start=start, end=end, clinicians=clinicians)
         reflections = store.outcomes(session)
         demo = store.has_demo(session)
+        readings = root_cause.latest(session)
     themed, suppressed = signals.theme_signals(rows, themes, period, settings)
     people = {r.clinician for r in rows if r.clinician}
     shown = len(people) >= k
@@ -104,6 +125,7 @@ def dashboard(insights: Insights, period: Period, *,
         emerging=[t for t in themed if t.emerging], gaps=signals.ranked_gaps(themed),
         weeks=signals.weekly_volume(rows, period, k),
         outcomes=signals.outcomes(rows, reflections, k), demo_rows=demo, k=k,
+        root_causes={t.id: readings[t.id] for t in themed if t.id in readings},
     )
 
 
@@ -113,6 +135,12 @@ class ThemeDetail:
     examples: list[str]
     weeks: list[dict]
     outcomes: Outcomes
+    history: list[root_cause.Reading] = field(default_factory=list)
+
+    @property
+    def current(self) -> root_cause.Reading | None:
+        """The reading in force: the newest."""
+        return self.history[0] if self.history else None
 
 
 def theme_detail(insights: Insights, theme_id: str, period: Period, *,
@@ -125,6 +153,7 @@ def theme_detail(insights: Insights, theme_id: str, period: Period, *,
         rows = [r for r in store.rows(session, start=start, end=end, clinicians=clinicians)
                 if r.theme_id == theme_id]
         reflections = store.outcomes(session)
+        readings = root_cause.history(session, theme_id)
     found, _ = signals.theme_signals(rows, themes, period, insights.settings)
     if not found:
         return None
@@ -138,4 +167,4 @@ def theme_detail(insights: Insights, theme_id: str, period: Period, *,
         if len(shown) == examples:
             break
     return ThemeDetail(found[0], shown, signals.weekly_volume(rows, period, k),
-                       signals.outcomes(rows, reflections, k))
+                       signals.outcomes(rows, reflections, k), readings)

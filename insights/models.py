@@ -44,3 +44,43 @@ class ThemeInquiry(SQLModel, table=True):
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False),
                           description="Embedding of the scrubbed question (float32).")
     model: str = Field(description="Encoder fingerprint; another encoder means re-embed.")
+
+
+class RootCause(SQLModel, table=True):
+    """One planner's reading of why a theme's gap exists and whether education is the
+    answer. Never updated: a new reading is a new row, so the history (who, when) stays."""
+
+    __tablename__ = "insight_root_cause"
+
+    id: int | None = Field(default=None, primary_key=True)
+    theme_id: str = Field(index=True)
+    shares: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False),
+                         description="Percent of the gap per cause (root_cause.CAUSES), "
+                         "summing to 100.")
+    decision: str = Field(description="go, partial or no_go: is education the intervention?")
+    reason: str = Field(default="", description="Why; required for partial and no_go.")
+    notes: str = Field(default="", description="Free notes, PHI-scrubbed when saved.")
+    recorded_by: str = Field(description="User id of the planner who recorded it.")
+    recorded_by_email: str = Field(description="Who, as shown in the history and exports.")
+    recorded_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+
+
+class CardRequest(SQLModel, table=True):
+    """A planner's request for a new draft card to close a theme's content gap; authors
+    see it in `curbside content requests` and on the content pages."""
+
+    __tablename__ = "insight_card_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    theme_id: str = Field(index=True)
+    title: str = Field(description="Suggested card title (the theme's label by default).")
+    terms: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    near_cards: list[dict] = Field(default_factory=list, sa_column=Column(JSON),
+                                   description="Closest existing cards when requested.")
+    questions: int = Field(default=0, description="Theme questions when requested.")
+    gaps: int = Field(default=0, description="Unanswered or low-confidence questions then.")
+    note: str = Field(default="", description="What the card should cover (PHI-scrubbed).")
+    status: str = Field(default="open", index=True, description="open or done.")
+    requested_by: str = Field(description="User id of the planner.")
+    requested_by_email: str = Field(description="Who, as shown to content authors.")
+    requested_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
