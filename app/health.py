@@ -47,6 +47,12 @@ def _search_errors() -> tuple[type[BaseException], ...]:
     return (sqlite3.DatabaseError, OSError, _chroma_error())
 
 
+# Every document has at least one embedded chunk, but a long record embeds only its lead
+# chunk (the rest are found by BM25), so the vector count is compared with documents, not
+# with passages: a healthy 15k-record corpus holds far fewer vectors than passages.
+_DOCUMENTS_WITH_CHUNKS = "SELECT count(DISTINCT doc_id) FROM chunks"
+
+
 def damaged(exc: BaseException, *, where: str = "index") -> IndexDamaged:
     """One line: the part, the library's first words, and the fix (details go to the log)."""
     _log.info("index damaged (%s): %s", where, type(exc).__name__)  # the caller says it
@@ -104,11 +110,11 @@ def index_problem(curbside) -> str | None:
 
 def _vectors_short(files) -> str | None:
     with closing(sqlite3.connect(f"file:{files.catalog_path}?mode=ro", uri=True)) as db:
-        passages = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        documents = db.execute(_DOCUMENTS_WITH_CHUNKS).fetchone()[0]
     vectors = files.dense().count()
-    if passages and vectors < passages:
+    if documents and vectors < documents:
         where = "Chroma server" if files.chroma_url else f"vector store ({files.folder}/chroma)"
-        state = "empty" if vectors == 0 else f"holds {vectors} of {passages} passages"
+        state = "empty" if vectors == 0 else f"holds {vectors} vectors for {documents} documents"
         return f"The {where} is {state}: every question would abstain; {FIX}."
     return None
 
@@ -122,7 +128,7 @@ def index_damage(folder: Path) -> str | None:
         return None  # never built, or a folder to build into
     try:
         with closing(sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)) as db:
-            passages = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            documents = db.execute(_DOCUMENTS_WITH_CHUNKS).fetchone()[0]
     except sqlite3.DatabaseError as exc:
         return f"catalog unreadable ({exc})"
     try:
@@ -141,8 +147,8 @@ def index_damage(folder: Path) -> str | None:
         return None  # another Chroma layout: not ours to judge
     except sqlite3.DatabaseError as exc:
         return f"vector store unreadable ({exc})"
-    if passages and vectors < passages:
-        return f"vector store holds {vectors} of {passages} passages"
+    if documents and vectors < documents:
+        return f"vector store holds {vectors} vectors for {documents} documents"
     return None
 
 

@@ -137,3 +137,28 @@ def test_a_second_ingest_is_refused_while_one_runs_and_a_killed_one_leaves_no_lo
         holder.kill()  # like kill -9: the kernel drops the lock with the process
         holder.wait()
     assert main(["ingest"]) == 0
+
+
+def test_a_corpus_of_long_records_is_healthy_though_only_lead_passages_are_embedded(
+        tmp_path, monkeypatch):
+    """A long record embeds its lead passage only (BM25 finds the rest): the vector store
+    then holds fewer vectors than the catalog has passages, and that is not damage."""
+    import json
+
+    from retrieval.chunking import MAX_CHUNK_CHARS
+
+    sentence = "Quellian pox is treated with supportive care and rest at home. "
+    corpus = tmp_path / "records.jsonl"
+    corpus.write_text("\n".join(json.dumps({
+        "id": f"rec-{n}", "title": f"Quellian pox {n}", "url": f"https://example.org/{n}",
+        "text": sentence * (3 * MAX_CHUNK_CHARS // len(sentence)),
+    }) for n in range(3)), encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'db'}",
+                        frozen_date="2026-12-07")
+    monkeypatch.setenv("CURBSIDE_HOME", str(settings.home))
+    curbside = Curbside(settings)
+    curbside.ingest_jsonl(corpus)
+    assert len(curbside.files.catalog().chunks()) > curbside.files.dense().count()
+    assert _health(settings).json() == {"status": "ok", "index": True}
+    assert main(["ingest", "--jsonl", str(corpus)]) == 0
+    assert not list(settings.home.glob("**/index.damaged-*"))
