@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import (
     api,
     api_docs,
+    api_errors,
     auth_pages,
     claims_admin_pages,
     content_pages,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(ehr_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     api_docs.install(app)  # /docs and /redoc work offline
+    api_errors.install(app)  # the documented 422 body is the one sent
     metrics.install(app, curbside.engine)  # /metrics for Prometheus
     _install_error_handlers(app)
 
