@@ -492,6 +492,9 @@ def build_parser() -> argparse.ArgumentParser:
     content_coverage.add_argument("--today", type=_date, metavar="DATE",
                                   help="report as of DATE (default: today)")
     content_coverage.set_defaults(handler=cmd_content_coverage)
+    from app.insights_cli import register_content_requests
+
+    register_content_requests(content_sub)
     content_check = content_sub.add_parser(
         "check", help="find statements in different cards that contradict each other")
     content_check.add_argument("paths", nargs="*", help="card files or folders (default: content/)")

@@ -36,8 +36,19 @@ def content_list(
         request,
         "content_list.html",
         {"cards": cards, "specialties": specialties, "specialty": specialty, "q": q,
-         "today": curbside.settings.today(), "site_docs": site_docs},
+         "today": curbside.settings.today(), "site_docs": site_docs,
+         "card_requests": _card_requests(curbside)},
     )
+
+
+def _card_requests(curbside) -> list:
+    """Open draft-card requests from planners (insights), without who made them."""
+    from sqlmodel import Session
+
+    from insights.card_requests import requests
+
+    with Session(curbside.engine) as session:
+        return requests(session)
 
 
 @router.get("/site-docs/{doc_id}.pdf")

@@ -165,6 +165,51 @@ def cmd_demo_clear(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_requests(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlmodel import Session
+
+    from app.services import Curbside
+    from insights import card_requests
+
+    curbside = Curbside(_settings())
+    with Session(curbside.engine) as session:
+        if args.done is not None:
+            try:
+                done = card_requests.mark_done(session, args.done)
+            except LookupError as exc:
+                raise _cli_error(str(exc)) from exc
+            print(f"request {done.id} marked done: {done.title}")
+            return 0
+        found = card_requests.requests(session, status=None if args.all else "open")
+    if args.json:
+        print(json.dumps({"requests": [r.as_dict() for r in found]}, ensure_ascii=False))
+        return 0
+    for r in found:
+        closest = ", ".join(c["doc_id"] for c in r.near_cards) or "none"
+        print(f"#{r.id} [{r.status}] {r.title} ({r.gaps} of {r.questions} questions "
+              f"unanswered or low-confidence; requested {r.at:%Y-%m-%d} by {r.by}; "
+              f"closest cards: {closest})")
+        if r.note:
+            print(f"    {r.note}")
+    state = "" if args.all else "open "
+    print(f"{len(found)} {state}draft-card request{'s' if len(found) != 1 else ''} "
+          f"from planners")
+    return 0
+
+
+def register_content_requests(content_sub) -> None:
+    """`curbside content requests`: draft cards planners asked for (from insights gaps)."""
+    requests = content_sub.add_parser(
+        "requests", help="draft cards planners asked for to close content gaps")
+    requests.add_argument("--json", action="store_true", help='print {"requests": [...]}')
+    requests.add_argument("--all", action="store_true", help="include done requests")
+    requests.add_argument("--done", type=int, metavar="ID",
+                          help="mark request ID done (its card exists)")
+    requests.set_defaults(handler=cmd_content_requests)
+
+
 def register(sub, usage) -> None:
     """Add the command groups to the top-level subparsers `sub`."""
     db = sub.add_parser("db", help="database schema: status, upgrade")

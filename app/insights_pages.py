@@ -19,8 +19,8 @@ from app.deps import CurbsideDep, PlannerDep
 from app.insights_service import insights_of
 from app.pages import templates
 from app.services import Curbside
+from insights import card_requests, root_cause
 from insights import dashboard as boards
-from insights import root_cause
 from insights.signals import Period
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +81,7 @@ def insights_page(request: Request, curbside: CurbsideDep, user: PlannerDep,
 
 def _theme_page(request: Request, curbside: Curbside, theme_id: str, period: Period,
                 clinicians: set[str] | None, *, form: dict | None = None, error: str = "",
-                status: int = 200):
+                card_error: str = "", status: int = 200):
     detail = boards.theme_detail(
         insights_of(curbside), theme_id, period,
         scrub=lambda text: curbside.scrubber.scrub(text).text, clinicians=clinicians,
@@ -102,7 +102,13 @@ def _theme_page(request: Request, curbside: Curbside, theme_id: str, period: Per
         "k": curbside.settings.insights.min_clinicians, "query": request.url.query,
         "causes": root_cause.CAUSES, "decisions": root_cause.DECISIONS, "form": form,
         "error": error, "saved": request.query_params.get("saved") == "1",
+        "card_request": _open_request(curbside, theme_id), "card_error": card_error,
     }, status_code=status)
+
+
+def _open_request(curbside: Curbside, theme_id: str):
+    with Session(curbside.engine) as session:
+        return card_requests.open_for(session, theme_id)
 
 
 @router.get("/insights/themes/{theme_id}", response_class=HTMLResponse)
@@ -179,6 +185,39 @@ def api_dashboard(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
     return _board(curbside, weeks, start, end, specialty, profession).as_dict()
 
 
+def _request_card(curbside: Curbside, user: User, theme_id: str, period: Period, *,
+                  title: str, note: str) -> card_requests.Request:
+    """Open a draft-card request for a theme the planner can see in `period` (404 when
+    unknown or below k); CardRequestError when there is no gap or one is open."""
+    detail = boards.theme_detail(insights_of(curbside), theme_id, period,
+                                 scrub=lambda text: text, examples=0)
+    if detail is None:
+        raise HTTPException(404, "No such theme in this period, or too few clinicians to "
+                                 "show it.")
+    with Session(curbside.engine) as session:
+        return card_requests.request_card(
+            session, detail.signal, title=title, note=note, by_id=user.id,
+            by_email=user.email, scrub=lambda text: curbside.scrubber.scrub(text).text)
+
+
+@router.post("/insights/themes/{theme_id}/card-request", response_class=HTMLResponse)
+async def card_request_form(request: Request, theme_id: str, curbside: CurbsideDep,
+                            user: PlannerDep, weeks: int = Weeks):
+    """'Request a draft card' on a theme page: saved -> back to the page; refused -> the
+    page again with the reason (409 when a request is already open, else 422)."""
+    form = await request.form()
+    period = _period(curbside, weeks, None, None)
+    try:
+        _request_card(curbside, user, theme_id, period, title=str(form.get("title", "")),
+                      note=str(form.get("note", "")))
+    except card_requests.CardRequestError as exc:
+        status = 409 if isinstance(exc, card_requests.AlreadyRequested) else 422
+        return _theme_page(request, curbside, theme_id, period, None, card_error=str(exc),
+                           status=status)
+    return RedirectResponse(f"/insights/themes/{theme_id}?weeks={weeks}#cards",
+                            status_code=303)
+
+
 class RootCauseIn(BaseModel):
     """A root-cause reading: percent per cause (summing to 100), the education decision and
     why (required unless go), and notes."""
@@ -206,3 +245,31 @@ def api_root_cause_history(theme_id: str, curbside: CurbsideDep, user: PlannerDe
     with Session(curbside.engine) as session:
         return {"theme_id": theme_id,
                 "history": [r.as_dict() for r in root_cause.history(session, theme_id)]}
+
+
+class CardRequestIn(BaseModel):
+    """A draft-card request for a theme's gap."""
+
+    title: str = Field("", description="Suggested card title (default: the theme label).")
+    note: str = Field("", description="What the card should cover (PHI-scrubbed).")
+
+
+@api.post("/themes/{theme_id}/card-request", status_code=201)
+def api_request_card(theme_id: str, body: CardRequestIn, curbside: CurbsideDep,
+                     user: PlannerDep, weeks: int = Weeks) -> dict:
+    """Turn the theme's gap into a draft-card request for content authors."""
+    try:
+        made = _request_card(curbside, user, theme_id, _period(curbside, weeks, None, None),
+                             title=body.title, note=body.note)
+    except card_requests.AlreadyRequested as exc:
+        raise HTTPException(409, str(exc)) from None
+    except card_requests.CardRequestError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return made.as_dict()
+
+
+@api.get("/card-requests")
+def api_card_requests(curbside: CurbsideDep, user: PlannerDep) -> dict:
+    """Open draft-card requests, oldest first."""
+    with Session(curbside.engine) as session:
+        return {"requests": [r.as_dict() for r in card_requests.requests(session)]}

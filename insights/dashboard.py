@@ -84,15 +84,8 @@ class Dashboard:
                              round(t.abstention_rate, 3),
                              " ".join(c["doc_id"] for c in t.cards),
                              " ".join(c["doc_id"] for c in t.near_cards),
-                             *[_cell(v) for v in decided]])
+                             *[safe_cell(v) for v in decided]])
         return out.getvalue()
-
-
-def _cell(value):
-    """Free text a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _reading_dict(reading: root_cause.Reading | None) -> dict | None:
@@ -160,11 +153,11 @@ def theme_detail(insights: Insights, theme_id: str, period: Period, *,
     k = insights.settings.min_clinicians
     seen, shown = set(), []
     for row in sorted(rows, key=lambda r: (r.created_at, r.inquiry_id), reverse=True):
+        if len(shown) >= examples:
+            break
         text = scrub(row.question).strip()
         if text.lower() not in seen:
             seen.add(text.lower())
             shown.append(text)
-        if len(shown) == examples:
-            break
     return ThemeDetail(found[0], shown, signals.weekly_volume(rows, period, k),
                        signals.outcomes(rows, reflections, k), readings)
