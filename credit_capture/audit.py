@@ -47,7 +47,7 @@ SEALED_CLAIM_FIELDS = (
     "fields_touched", "profession", "accredited", "demo_content",
 )
 SEALING_ACTIONS = ("claim.issued", "claim.corrected")
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("curbside.audit")
 
 
 def as_utc(moment: datetime) -> datetime:
