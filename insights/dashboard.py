@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from credit_capture.spreadsheet import safe_cell
-from insights import charts, root_cause, signals, store
+from insights import charts, mix, root_cause, signals, store
 from insights.service import Insights
 from insights.signals import Outcomes, Period, ThemeSignal
 
@@ -71,7 +71,8 @@ class Dashboard:
         writer = csv.writer(out)
         writer.writerow(["theme_id", "label", "questions", "clinicians", "recent_questions",
                          "earlier_per_week", "emerging", "gaps", "gap_rate",
-                         "abstention_rate", "cards", "closest_cards",
+                         "abstention_rate", "cards", "closest_cards", "specialty_mix",
+                         "profession_mix",
                          *[f"cause_{c}" for c in root_cause.CAUSES], "decision",
                          "decision_reason", "decision_notes", "decided_by", "decided_at"])
         for t in self.themes:
@@ -84,6 +85,8 @@ class Dashboard:
                              round(t.abstention_rate, 3),
                              " ".join(c["doc_id"] for c in t.cards),
                              " ".join(c["doc_id"] for c in t.near_cards),
+                             safe_cell(mix.text(t.mix.get("specialty", []))),
+                             safe_cell(mix.text(t.mix.get("profession", []))),
                              *[safe_cell(v) for v in decided]])
         return out.getvalue()
 
@@ -96,7 +99,22 @@ def theme_dict(t: ThemeSignal) -> dict:
     return {"id": t.id, "label": t.label, "terms": t.terms, "clinicians": t.clinicians,
             "questions": t.questions, "abstention_rate": round(t.abstention_rate, 3),
             "cards": t.cards, "recent": t.recent, "earlier_per_week": round(t.earlier_rate, 2),
-            "emerging": t.emerging, "gaps": t.gaps, "closest_cards": t.near_cards}
+            "emerging": t.emerging, "gaps": t.gaps, "closest_cards": t.near_cards,
+            "mix": {d: [g.as_dict() for g in groups] for d, groups in t.mix.items()}}
+
+
+def _add_mix(insights: Insights, themed: list[ThemeSignal], rows: list[store.Row]) -> None:
+    """Each shown theme's specialty and profession mix (k-anonymous; needs profiles)."""
+    if insights.profiles is None or not themed:
+        return
+    wanted = {t.id for t in themed}
+    by_theme: dict[str, list[store.Row]] = {}
+    for row in rows:
+        if row.theme_id in wanted:
+            by_theme.setdefault(row.theme_id, []).append(row)
+    profiles = insights.profiles({r.clinician for r in rows if r.clinician})
+    for t in themed:
+        t.mix = mix.mix(by_theme.get(t.id, []), profiles, insights.settings.min_clinicians)
 
 
 def dashboard(insights: Insights, period: Period, *,
@@ -110,6 +128,7 @@ def dashboard(insights: Insights, period: Period, *,
         demo = store.has_demo(session)
         readings = root_cause.latest(session)
     themed, suppressed = signals.theme_signals(rows, themes, period, settings)
+    _add_mix(insights, themed, rows)
     people = {r.clinician for r in rows if r.clinician}
     shown = len(people) >= k
     return Dashboard(
@@ -150,6 +169,7 @@ def theme_detail(insights: Insights, theme_id: str, period: Period, *,
     found, _ = signals.theme_signals(rows, themes, period, insights.settings)
     if not found:
         return None
+    _add_mix(insights, found, rows)
     k = insights.settings.min_clinicians
     seen, shown = set(), []
     for row in sorted(rows, key=lambda r: (r.created_at, r.inquiry_id), reverse=True):

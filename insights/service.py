@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from insights import store, themes
+from insights.mix import Profiles
 from insights.models import Theme
 from insights.settings import InsightsSettings
 
@@ -63,11 +64,13 @@ class ThemeSummary:
 
 class Insights:
     def __init__(self, engine: Engine, *, settings: InsightsSettings,
-                 encoder: Callable[[], Encoder], nearest: Nearest | None = None) -> None:
+                 encoder: Callable[[], Encoder], nearest: Nearest | None = None,
+                 profiles: Profiles | None = None) -> None:
         self.engine = engine
         self.settings = settings
         self._encoder = encoder
         self._nearest = nearest
+        self.profiles = profiles  # specialty and profession of clinician ids, for the mix
 
     # embeddings --------------------------------------------------------------
     def embed_new(self, session: Session) -> int:

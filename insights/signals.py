@@ -71,6 +71,7 @@ class ThemeSignal:
     abstention_rate: float
     cards: list[dict] = field(default_factory=list)
     near_cards: list[dict] = field(default_factory=list)
+    mix: dict = field(default_factory=dict)  # dimension -> [mix.Group], k-anonymous
 
     @property
     def trend(self) -> str:
