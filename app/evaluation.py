@@ -71,20 +71,21 @@ class Evaluation:
     def run(self, suites: list[Suite]) -> Run:
         self.curbside.warm_up()  # latency figures should not include model loading
         settings = self.curbside.settings.recordable()  # never a database password
+        settings["answering"] = self.answering()
         run = run_suites(suites, ask=self.ask, verify=self.verify,
                          content_version=self.content_version(), settings=settings)
-        run.settings["answering"] = self.answering(run)
+        if settings["answering"]["mode"] == "llm":
+            from evals.report import model_drafts
+
+            run.settings["answering"] |= model_drafts(run)  # what the guard did with drafts
         save_run(run, self.runs_dir)
         return run
 
-    def answering(self, run: Run) -> dict:
-        """How the run's answers were written, stored with it so an extractive run and a
-        model run of the same suites can be told apart and compared: the mode, the model
-        and reviewed prompt (id, version), and what the guard did with the drafts."""
+    def answering(self) -> dict:
+        """How the run's answers are written, stored with it so an extractive run and a
+        model run of the same suites can be told apart and compared: the mode, and for a
+        model its name and reviewed prompt (id, version)."""
         if self.curbside.settings.llm != "openai":
             return {"mode": "extractive"}
-        from evals.report import model_drafts
-
-        prompt = self.curbside.synthesizer.prompt.label
-        return {"mode": "llm", "model": self.curbside.settings.llm_model, "prompt": prompt,
-                **model_drafts(run)}
+        return {"mode": "llm", "model": self.curbside.settings.llm_model,
+                "prompt": self.curbside.synthesizer.prompt.label}
