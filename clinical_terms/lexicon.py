@@ -150,3 +150,18 @@ def lab_ranges() -> tuple[LabRange, ...]:
         )
         for name, spec in data.items()
     )
+
+
+def one_slip_from(word: str, vocabulary: frozenset[str]) -> bool:
+    """Is `word` one deletion, transposition, substitution or insertion away from a word
+    of `vocabulary`? ("evry" -> every, "ibuprofin" -> ibuprofen): a typed slip, not a new
+    word. Generated edits are probed in the set, so this is cheap for any vocabulary size."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = (
+        {left + right[1:] for left, right in splits if right}
+        | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+        | {left + c + right[1:] for left, right in splits if right for c in letters}
+        | {left + c + right for left, right in splits for c in letters}
+    )
+    return not edits.isdisjoint(vocabulary)

@@ -723,12 +723,20 @@ def _unknown_word(token: str) -> bool:
         len(low) >= 3
         and any(len(p) >= 4 for p in parts)
         and all(p not in ENGLISH and p not in EPONYMS for p in parts)
+        and not _slip_of_a_known_word(low)
         and _surname_ok(token)
         and re.search(r"[aeiouyà-ÿ]", low) is not None
         and not _MEDICAL_SUFFIX.search(low)
         and low not in STATE_NAMES
         and low not in COUNTRIES
     )
+
+
+def _slip_of_a_known_word(low: str) -> bool:
+    """A typo of an ordinary word or a drug ("antidepressent", "ibuprofin", "canadain"):
+    unknown to every list, yet not a foreign name."""
+    return low.isalpha() and (clinical_terms.one_slip_from(low, ENGLISH)
+                              or clinical_terms.one_slip_from(low, clinical_terms.drug_names()))
 
 
 def given_surname(text: str) -> list[Hit]:
@@ -760,7 +768,11 @@ def given_surname(text: str) -> list[Hit]:
                     SURNAME_RE.fullmatch(last.capitalize())
                 )
         elif style == "lower" and is_given(first, words_too=True):
-            ok = first.lower() not in _WORD_GIVEN_STOP and _unknown_word(last)
+            # An ordinary word opens a lower-case name only after a word that introduces a
+            # person ("for hope okonkwo"): "first line pressor" is shorthand, not a person.
+            ok = first.lower() not in _WORD_GIVEN_STOP and _unknown_word(last) and (
+                first.lower() not in ENGLISH
+                or bool(_PAIR_LEFT_RE.search(text, 0, m.start("v"))))
         else:
             ok = (
                 _unknown_word(first)

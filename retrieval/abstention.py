@@ -24,11 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from clinical_terms import drug_names, everyday_words, ordinary_words
+from clinical_terms import drug_names, everyday_words, one_slip_from, ordinary_words
 from retrieval.abbreviations import expansion
 from retrieval.lexical import terms
 from retrieval.models import Passage
-from retrieval.spelling import one_edit_variants
 from retrieval.text import GENERIC_TERMS, STOPWORDS, words
 
 # Fitted weights of the logistic rule (see module docstring); score > 0 means "answer".
@@ -206,7 +205,7 @@ def misspelt_everyday(word: str) -> bool:
     ordinary = ordinary_words()
     if len(word) < 4 or not word.isalpha() or word in ordinary:
         return False
-    return any(variant in ordinary for variant in one_edit_variants(word))
+    return one_slip_from(word, ordinary)
 
 
 @lru_cache(maxsize=65536)

@@ -67,14 +67,3 @@ def _one_edit(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) < len(b) else (b, a)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
-
-def one_edit_variants(word: str) -> set[str]:
-    """Every string one deletion, transposition, substitution or insertion from `word`."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return (
-        {left + right[1:] for left, right in splits if right}
-        | {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
-        | {left + c + right[1:] for left, right in splits if right for c in letters}
-        | {left + c + right for left, right in splits for c in letters}
-    )

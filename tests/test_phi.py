@@ -351,3 +351,20 @@ def test_licence_and_postcode_shapes(rules_only: PhiScrubber, text: str, value: 
     out = rules_only.scrub_text(text)
     assert value not in out, out
     assert "[NAME]" not in out, out  # "area" after a postcode is no name
+
+
+@pytest.mark.parametrize("question", [
+    "first line pressor",
+    "pph first line uterotnic",
+    "first line antidepressent for pt w recent mi",
+    "kfre 5yr risk threshold for nephrology referal",
+    "doxy how long for erythema migrains",
+])
+def test_clinical_shorthand_and_its_typos_are_not_names(scrubber: PhiScrubber, question) -> None:
+    """An ordinary word never opens an uncued lower-case name, and a slip on a known word
+    ("antidepressent") is not a foreign surname: the question reaches retrieval whole."""
+    assert scrubber.scrub(question).text == question
+
+
+def test_an_uncued_lower_case_name_is_still_removed(scrubber: PhiScrubber) -> None:
+    assert "gonzalez" not in scrubber.scrub("maria gonzalez dob march 4 1950 on warfarin").text
