@@ -75,7 +75,7 @@ def insights_page(request: Request, curbside: CurbsideDep, user: PlannerDep,
     return templates.TemplateResponse(request, "insights.html", {
         "board": board, "charts": svgs, "weeks": weeks, "specialty": specialty,
         "profession": profession, "choices": _filter_choices(curbside),
-        "query": request.url.query,
+        "query": request.url.query, "brief_week": _last_full_week(curbside),
     })
 
 
@@ -103,6 +103,7 @@ def _theme_page(request: Request, curbside: Curbside, theme_id: str, period: Per
         "causes": root_cause.CAUSES, "decisions": root_cause.DECISIONS, "form": form,
         "error": error, "saved": request.query_params.get("saved") == "1",
         "card_request": _open_request(curbside, theme_id), "card_error": card_error,
+        "view_query": _view_query(request),
     }, status_code=status)
 
 
@@ -132,23 +133,72 @@ def _record(curbside: Curbside, user: User, theme_id: str, values: dict) -> root
             raise HTTPException(404, f"No theme {theme_id!r}.") from None
 
 
+def _view_query(request: Request) -> str:
+    """The page's filters (weeks, dates, specialty, profession) to carry through a form
+    post and back, so a planner who filtered keeps seeing the same selection."""
+    from urllib.parse import urlencode
+
+    keep = ("weeks", "start", "end", "specialty", "profession")
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k in keep])
+
+
 @router.post("/insights/themes/{theme_id}/root-cause", response_class=HTMLResponse)
 async def root_cause_form(request: Request, theme_id: str, curbside: CurbsideDep,
-                          user: PlannerDep, weeks: int = Weeks):
+                          user: PlannerDep, weeks: int = Weeks, start: date | None = None,
+                          end: date | None = None, specialty: str = "",
+                          profession: str = ""):
     """The template's form: saved -> back to the theme page; invalid -> the page again,
     with the message and what was typed, as 422."""
     form = {key: str(value) for key, value in (await request.form()).items()}
     values = {"shares": {c: form.get(c, "") for c in root_cause.CAUSES},
               "decision": form.get("decision", ""), "reason": form.get("reason", ""),
               "notes": form.get("notes", "")}
-    period = _period(curbside, weeks, None, None)
+    period = _period(curbside, weeks, start, end)
     try:
         _record(curbside, user, theme_id, values)
     except root_cause.RootCauseError as exc:
-        return _theme_page(request, curbside, theme_id, period, None, form=form,
+        return _theme_page(request, curbside, theme_id, period,
+                           _clinicians(curbside, specialty, profession), form=form,
                            error=str(exc), status=422)
-    return RedirectResponse(f"/insights/themes/{theme_id}?weeks={weeks}&saved=1#root-cause",
-                            status_code=303)
+    query = _view_query(request)
+    return RedirectResponse(f"/insights/themes/{theme_id}?{query}{'&' if query else ''}"
+                            "saved=1#root-cause", status_code=303)
+
+
+def _last_full_week(curbside: Curbside) -> str:
+    from datetime import timedelta
+
+    year, week, _ = (curbside.settings.today() - timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+_BRIEF_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
+                "md": "text/markdown; charset=utf-8"}
+
+
+def _brief(curbside: Curbside, week: str, fmt: str) -> Response:
+    from insights.brief import render
+
+    week = week.strip() or _last_full_week(curbside)
+    if fmt not in _BRIEF_TYPES:
+        raise HTTPException(422, f"format must be one of {', '.join(_BRIEF_TYPES)} "
+                                 f"(got {fmt!r}).")
+    insights = insights_of(curbside)
+    insights.join_new()
+    try:
+        data = render(insights, week, fmt)
+    except ValueError as exc:
+        raise HTTPException(422, f"{exc}.") from None
+    name = f"curbside-brief-{week.upper()}.{fmt}"
+    return Response(data, media_type=_BRIEF_TYPES[fmt],
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/insights/brief")
+def brief_download(curbside: CurbsideDep, user: PlannerDep, week: str = "",
+                   format: str = "pdf"):  # noqa: A002 (the CLI's --format)
+    """The weekly learning brief as a download (default: the last full ISO week)."""
+    return _brief(curbside, week, format)
 
 
 @router.get("/insights/export.csv")
@@ -178,6 +228,15 @@ def api_themes(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
             "suppressed": board.suppressed, "min_clinicians": board.k}
 
 
+@api.get("/brief", responses={200: {"content": {t: {} for t in _BRIEF_TYPES.values()}}})
+def api_brief(curbside: CurbsideDep, user: PlannerDep,
+              week: str = Query("", description="ISO week, e.g. 2026-W45 (default: the "
+                                "last full week)."),
+              format: str = Query("pdf", description="pdf, html or md.")):  # noqa: A002
+    """`curbside insights brief` over HTTP."""
+    return _brief(curbside, week, format)
+
+
 @api.get("/dashboard")
 def api_dashboard(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
                   start: date | None = None, end: date | None = None, specialty: str = "",
@@ -202,19 +261,23 @@ def _request_card(curbside: Curbside, user: User, theme_id: str, period: Period,
 
 @router.post("/insights/themes/{theme_id}/card-request", response_class=HTMLResponse)
 async def card_request_form(request: Request, theme_id: str, curbside: CurbsideDep,
-                            user: PlannerDep, weeks: int = Weeks):
+                            user: PlannerDep, weeks: int = Weeks, start: date | None = None,
+                            end: date | None = None, specialty: str = "",
+                            profession: str = ""):
     """'Request a draft card' on a theme page: saved -> back to the page; refused -> the
     page again with the reason (409 when a request is already open, else 422)."""
     form = await request.form()
-    period = _period(curbside, weeks, None, None)
+    period = _period(curbside, weeks, start, end)
     try:
         _request_card(curbside, user, theme_id, period, title=str(form.get("title", "")),
                       note=str(form.get("note", "")))
     except card_requests.CardRequestError as exc:
         status = 409 if isinstance(exc, card_requests.AlreadyRequested) else 422
-        return _theme_page(request, curbside, theme_id, period, None, card_error=str(exc),
-                           status=status)
-    return RedirectResponse(f"/insights/themes/{theme_id}?weeks={weeks}#cards",
+        return _theme_page(request, curbside, theme_id, period,
+                           _clinicians(curbside, specialty, profession),
+                           card_error=str(exc), status=status)
+    query = _view_query(request)
+    return RedirectResponse(f"/insights/themes/{theme_id}{'?' if query else ''}{query}#cards",
                             status_code=303)
 
 

@@ -113,3 +113,19 @@ def test_the_reading_in_force_reaches_csv_json_and_the_brief(planner_app):  # no
     assert "Partial: education alongside other changes" in section
     assert "knowledge 50%, system or process 30%, team behaviour 20%" in section
     assert "planner@example.org" not in md
+
+
+def test_brief_downloads_from_the_dashboard_and_the_api(planner_app):  # noqa: F811
+    page = _get(planner_app, "/insights").text
+    assert 'name="week" value="2026-W46"' in page  # the last full week before 2026-11-20
+    md = _get(planner_app, "/insights/brief?week=2026-W45&format=md")
+    assert md.status_code == 200
+    assert md.headers["content-disposition"] == \
+        'attachment; filename="curbside-brief-2026-W45.md"'
+    assert "## Root-cause decisions" in md.text
+    pdf = _get(planner_app, "/api/v1/insights/brief?week=2026-W45")
+    assert pdf.content.startswith(b"%PDF")
+    bad = _get(planner_app, "/insights/brief?week=2026-W99&format=md")
+    assert bad.status_code == 422 and "is not an ISO week" in bad.json()["detail"]
+    assert _get(planner_app, "/insights/brief?format=docx").status_code == 422
+    assert _get(planner_app, "/insights/brief", role="learner").status_code == 403
