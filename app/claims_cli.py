@@ -77,6 +77,12 @@ def cmd_correct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limit(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 10000")
+    return int(text)
+
+
 def register(sub, usage) -> None:
     """Add the `claims` command group to the top-level parser."""
     claims = sub.add_parser("claims", help="find and correct credit claims (admins)")
@@ -84,7 +90,7 @@ def register(sub, usage) -> None:
     claims.set_defaults(handler=usage(claims))
     listing = claims_sub.add_parser("list", help="newest claims, or those matching a query")
     listing.add_argument("query", nargs="?", help="claim id (or its start), e-mail or name")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=_limit, default=50, help="at most this many")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_list)
     fix = claims_sub.add_parser(

@@ -351,7 +351,8 @@ def recent_originals(session: Session, *, learner_ids: list[str] | None = None,
     if learner_ids is not None:
         stmt = stmt.where(col(Claim.learner_id).in_(learner_ids))
     if claim_id:
-        stmt = stmt.where(col(Claim.id).startswith(claim_id.strip().lower()))
+        stmt = stmt.where(col(Claim.id).startswith(claim_id.strip().lower(),
+                                                      autoescape=True))
     return list(session.exec(stmt.order_by(col(Claim.issued_at).desc()).limit(limit)))
 
 

@@ -38,6 +38,8 @@ POLICY = {
     "/profile": {"learner", "planner", "evaluator", "admin"},
     "/profile/password": {"learner", "planner", "evaluator", "admin"},
     "/admin/due": {"admin"},
+    "/admin/claims": {"admin"},  # claim corrections
+    "/admin/claims/{claim_id}/corrections": {"admin"},
     "/evals": {"evaluator", "admin"},
     "/evals/{run_id}": {"evaluator", "admin"},
     "/evals/run": {"evaluator", "admin"},
