@@ -157,7 +157,13 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
 _MIXED_CASE = re.compile(r"^(?!(?:Mc|Mac|De|Di|La|Le|Van|Von)[A-Z])\w*[a-z][A-Z]")
 _MEDICAL_SUFFIX = re.compile(
     r"(?:emia|aemia|osis|itis|oids?|ectomy|otomy|plasty|scopy|graphy|pathy|algia|uria|penia"
-    r"|gestrel|sterone|platin|rubicin)$"
+    r"|gestrel|sterone|platin|rubicin"
+    # Greek and Latin word endings of diseases and findings, rare in personal names
+    # ("thrombotic thrombocytopenic", "tardive dyskinesia", "myasthenia").
+    r"|penic|cytic|trophic|trophy|plasia|plastic|kinesia|asthenia|thenic|otic|ectasia"
+    r"|rrhea|rrhoea|rrhage|lysis|lytic|genic|pathic|phagia|phasia|plegia|plegic|paresis"
+    r"|esthesia|aesthesia|tonia|cardia|cephaly|dactyly|megaly|ptosis|pnea|pnoea|emic|aemic"
+    r"|itic|glossia|opia|ocele|ostomy|metry|cidal|toxic)$"
 )
 
 
@@ -735,7 +741,9 @@ def _unknown_word(token: str) -> bool:
 def _slip_of_a_known_word(low: str) -> bool:
     """A typo of an ordinary word or a drug ("antidepressent", "ibuprofin", "canadain"):
     unknown to every list, yet not a foreign name."""
-    return low.isalpha() and (clinical_terms.one_slip_from(low, ENGLISH)
+    # Short words are often one letter from some English word ("jeet", "jet"): only
+    # longer ones are read as slips.
+    return len(low) >= 7 and low.isalpha() and (clinical_terms.one_slip_from(low, ENGLISH)
                               or clinical_terms.one_slip_from(low, clinical_terms.drug_names()))
 
 

@@ -359,6 +359,8 @@ def test_licence_and_postcode_shapes(rules_only: PhiScrubber, text: str, value: 
     "first line antidepressent for pt w recent mi",
     "kfre 5yr risk threshold for nephrology referal",
     "doxy how long for erythema migrains",
+    "what are the treatments for thrombotic thrombocytopenic purpura",
+    "what research is being done for tardive dyskinesia",
 ])
 def test_clinical_shorthand_and_its_typos_are_not_names(scrubber: PhiScrubber, question) -> None:
     """An ordinary word never opens an uncued lower-case name, and a slip on a known word
