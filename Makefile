@@ -78,6 +78,7 @@ bench: setup
 	$(BIN)/python -m bench.bench_answering
 	$(BIN)/python -m bench.bench_verifier
 	$(BIN)/python -m bench.bench_phi
+	$(BIN)/python -m bench.bench_insights
 
 clean:
 	rm -rf .curbside $(EVAL_HOME)
