@@ -51,6 +51,13 @@ POLICY = {
     "/insights/export.json": {"planner", "admin"},
     "/api/v1/insights/themes": {"planner", "admin"},
     "/api/v1/insights/dashboard": {"planner", "admin"},
+    "/insights/themes/{theme_id}/root-cause": {"planner", "admin"},
+    "/insights/themes/{theme_id}/card-request": {"planner", "admin"},
+    "/insights/brief": {"planner", "admin"},
+    "/api/v1/insights/brief": {"planner", "admin"},
+    "/api/v1/insights/themes/{theme_id}/root-cause": {"planner", "admin"},
+    "/api/v1/insights/themes/{theme_id}/card-request": {"planner", "admin"},
+    "/api/v1/insights/card-requests": {"planner", "admin"},
     # EHR protocols: called by the EHR or from a chart, before any Curbside sign-in
     "/infobutton": PUBLIC,
     "/cds-services": PUBLIC,
