@@ -152,10 +152,11 @@ def lab_ranges() -> tuple[LabRange, ...]:
     )
 
 
-def one_slip_from(word: str, vocabulary: frozenset[str]) -> bool:
+def one_slip_from(word: str, *vocabularies: frozenset[str]) -> bool:
     """Is `word` one deletion, transposition, substitution or insertion away from a word
-    of `vocabulary`? ("evry" -> every, "ibuprofin" -> ibuprofen): a typed slip, not a new
-    word. Generated edits are probed in the set, so this is cheap for any vocabulary size."""
+    of any of `vocabularies`? ("evry" -> every, "ibuprofin" -> ibuprofen): a typed slip,
+    not a new word. The edits are generated once and probed in each set, so this is cheap
+    for any vocabulary size."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     edits = (
@@ -164,4 +165,4 @@ def one_slip_from(word: str, vocabulary: frozenset[str]) -> bool:
         | {left + c + right[1:] for left, right in splits if right for c in letters}
         | {left + c + right for left, right in splits for c in letters}
     )
-    return not edits.isdisjoint(vocabulary)
+    return any(not edits.isdisjoint(vocabulary) for vocabulary in vocabularies)

@@ -743,8 +743,8 @@ def _slip_of_a_known_word(low: str) -> bool:
     unknown to every list, yet not a foreign name."""
     # Short words are often one letter from some English word ("jeet", "jet"): only
     # longer ones are read as slips.
-    return len(low) >= 7 and low.isalpha() and (clinical_terms.one_slip_from(low, ENGLISH)
-                              or clinical_terms.one_slip_from(low, clinical_terms.drug_names()))
+    return len(low) >= 7 and low.isalpha() and clinical_terms.one_slip_from(
+        low, ENGLISH, clinical_terms.drug_names())
 
 
 def given_surname(text: str) -> list[Hit]:

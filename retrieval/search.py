@@ -171,7 +171,7 @@ class HybridSearcher:
                 )
             )
         passages = _top_documents(passages, documents=max(k, 1), per_document=2)
-        passages = self._with_summary_sections(passages)
+        passages = self._with_whole_card(passages)
         coverage = measure_coverage(
             expand_abbreviations(understood.topic),
             passages,
@@ -243,7 +243,7 @@ class HybridSearcher:
         context = read_context(search).merged_over(understood.context)
         return replace(understood, search=search, topic=fix(understood.topic), context=context)
 
-    def _with_summary_sections(self, passages: list[Passage]) -> list[Passage]:
+    def _with_whole_card(self, passages: list[Passage]) -> list[Passage]:
         """The best card's other sections join its retrieved passages, summaries first.
 
         A card is short, and the sentence that answers a terse question is often in a

@@ -37,11 +37,11 @@ class SpellingIndex:
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
 
-    def correct(self, word: str, *, min_length: int = _MIN_LENGTH) -> str | None:
+    def correct(self, word: str) -> str | None:
         """The most frequent library word within one edit (insertion, deletion,
         substitution or transposition) of an unknown word, or None."""
         word = word.lower()
-        if len(word) < min_length or word in self.frequency or not word.isalpha():
+        if len(word) < _MIN_LENGTH or word in self.frequency or not word.isalpha():
             return None
         candidates: set[str] = set(self._by_deletion.get(word, ()))  # a letter too many
         for variant in _deletions(word):
@@ -66,4 +66,3 @@ def _one_edit(a: str, b: str) -> bool:
         return False
     short, long = (a, b) if len(a) < len(b) else (b, a)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-

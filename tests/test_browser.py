@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -26,22 +27,29 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(settings):
+@contextmanager
+def serve(app):
+    """`app` under a real uvicorn on a free loopback port; yields its base URL."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, warm=True), host="127.0.0.1", port=port,
-                       log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(settings):
+    with serve(create_app(settings, warm=True)) as url:
+        yield url
 
 
 @pytest.fixture

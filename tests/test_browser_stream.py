@@ -5,23 +5,16 @@ sentence arrives on its own)."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from scripted_llm import ScriptedServer
 
 from app.main import create_app
 from app.settings import Settings
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUESTION = "croup dexamethasone dose"
 PLANTED = re.compile(r"Zorbanexin|always works|(?<![\d.])6 mg/kg")
 
@@ -36,21 +29,8 @@ def streaming_server(content_home, tmp_path_factory):
             "llm": "openai", "llm_model": "paced", "openai_base_url": llm.base_url,
             "synthesis": settings.synthesis.model_copy(update={"timeout_s": 30.0}),
         })
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(
-            create_app(llm_settings, warm=True), host="127.0.0.1", port=port,
-            log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "server did not start"
-        yield f"http://127.0.0.1:{port}", llm
-        server.should_exit = True
-        thread.join(timeout=10)
+        with serve(create_app(llm_settings, warm=True)) as url:
+            yield url, llm
 
 
 @pytest.fixture
@@ -58,7 +38,7 @@ def phone_page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                       has_touch=True)
         page = context.new_page()
@@ -131,7 +111,7 @@ def test_form_post_still_answers_without_javascript(streaming_server, tmp_path):
 
     base, _ = streaming_server
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 390, "height": 844},
                                       java_script_enabled=False)
         page = context.new_page()
