@@ -14,6 +14,8 @@ class Forbidden(Exception):
 
 
 BUSY_MESSAGE = "Curbside is busy right now (no database connection free); retry in a moment."
+DATABASE_DOWN_MESSAGE = ("Curbside cannot reach its database right now (stopped, restarting or "
+                         "unreachable); nothing was recorded. Retry in a moment.")
 
 
 class DatabaseBusy(Exception):

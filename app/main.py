@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -29,7 +31,14 @@ from app import (
     stream_api,
 )
 from app.accounts import AccountError
-from app.errors import BUSY_MESSAGE, BadQuestion, DatabaseBusy, Forbidden, SignInRequired
+from app.errors import (
+    BUSY_MESSAGE,
+    DATABASE_DOWN_MESSAGE,
+    BadQuestion,
+    DatabaseBusy,
+    Forbidden,
+    SignInRequired,
+)
 from app.health import index_problem
 from app.index_lock import IndexBusy
 from app.security import SecurityHeaders, same_origin_only
@@ -129,6 +138,17 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _busy(request: Request, exc: Exception):
         """Fail fast and say so: a 503 the proxy or client can retry, never a 30 s hang."""
         return _error(request, 503, BUSY_MESSAGE, headers={"retry-after": "1"})
+
+    @app.exception_handler(OperationalError)  # PostgreSQL stopped, restarting, unreachable
+    async def _database_down(request: Request, exc: OperationalError):
+        """A clear 503 instead of a 500; the pool's pre-ping reconnects once the server is
+        back, so no restart is needed. Only the driver's error class is logged: the
+        statement's parameters may hold question text."""
+        if "database is locked" in str(exc):  # SQLite: a writer held the file too long
+            return _error(request, 503, BUSY_MESSAGE, headers={"retry-after": "1"})
+        logging.getLogger("curbside").warning(
+            "database unavailable: %s", type(exc.orig or exc).__name__)
+        return _error(request, 503, DATABASE_DOWN_MESSAGE, headers={"retry-after": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

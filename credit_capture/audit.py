@@ -170,10 +170,19 @@ def sealed_row_digest(connection, *, action: str, entity: str, entity_id: str) -
 
 
 # writing ---------------------------------------------------------------------------------
+# PostgreSQL: one transaction-scoped advisory lock serialises every audit writer and every
+# credit claim (`claims.lock_for_credit` takes the same key first; it is re-entrant).
+WRITE_LOCK_KEY = 4242001
+
+
 def _last(session: Session, *, for_update: bool = False) -> AuditEvent | None:
-    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
     if for_update and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()  # the next writer waits for this seq to commit
+        # Locking the newest row (FOR UPDATE) is not enough: a writer waiting on it gets the
+        # same row back once the holder commits, so both take the next seq; and an empty log
+        # has no row to lock. The lock is held until this transaction ends, so the next
+        # writer's read sees this one's event.
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
     return session.exec(stmt).first()
 
 
@@ -197,7 +206,7 @@ def record(
     """Append one event. Domain functions pass ``commit=False`` and commit their row and
     its event together, so neither exists without the other (a claim is flushed before
     its event, which seals it). SQLite has one writer at a time (the caller's row was
-    written first); PostgreSQL locks the newest event row."""
+    written first); PostgreSQL takes the audit advisory lock (`WRITE_LOCK_KEY`)."""
     sealer = sealer_for(session)
     last = _last(session, for_update=True)
     event_row = AuditEvent(

@@ -87,8 +87,8 @@ def lock_for_credit(session: Session) -> None:
     together nor take the same audit sequence number.
 
     SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the cap is read
-    (a second claimant waits, up to the busy timeout). PostgreSQL: a transaction-scoped
-    advisory lock; ``audit.record`` also locks the newest audit row (FOR UPDATE).
+    (a second claimant waits, up to the busy timeout). PostgreSQL: the transaction-scoped
+    advisory lock ``audit.record`` also takes, before the cap is read.
     Pending work is committed first: a claim starts its own transaction.
     """
     if session.in_transaction():
@@ -99,7 +99,7 @@ def lock_for_credit(session: Session) -> None:
         if not connection.connection.driver_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     elif dialect == "postgresql":
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({audit.WRITE_LOCK_KEY})")
 
 
 def consulted(episode: Any) -> list[dict]:

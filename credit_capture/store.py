@@ -46,7 +46,10 @@ def make_engine(
     elif url.startswith("sqlite"):  # in-memory: one connection per thread, nothing to size
         engine = create_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **pool)
+        # A stopped or unreachable server fails the request within seconds (HTTP 503) instead
+        # of hanging it; pre-ping replaces connections the server dropped, once it is back.
+        connect = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect, **pool)
     SQLModel.metadata.create_all(engine)
     return engine
 

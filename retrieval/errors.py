@@ -15,3 +15,8 @@ class ContentError(RetrievalError):
 
 class IndexMissingError(RetrievalError):
     """Search was asked of an index that has never been built."""
+
+
+class VectorStoreUnavailable(IndexMissingError):
+    """The Chroma server cannot be reached (stopped, restarting, network): nothing is
+    damaged, so the fix is to bring the server back, and answers resume by themselves."""

@@ -7,11 +7,13 @@ loading it is the slowest step and it holds no per-home state.
 
 from __future__ import annotations
 
+import os
+import uuid
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from retrieval.catalog import Catalog
-from retrieval.dense import DenseStore
+from retrieval.dense import COLLECTION, DenseStore
 from retrieval.embeddings import Embedder
 
 
@@ -63,4 +65,29 @@ class IndexFiles:
 
     @cached_property
     def _dense(self) -> DenseStore:
-        return DenseStore(self.folder / "chroma", url=self.chroma_url)
+        if not self.chroma_url:
+            return DenseStore(self.folder / "chroma")
+        return DenseStore(self.folder / "chroma", url=self.chroma_url,
+                          collection=self.server_collection())
+
+    def server_collection(self) -> str:
+        """This index's collection on a Chroma server, named once in `chroma-collection`.
+
+        A server is shared (by every worker, and by every home pointed at it: a site's
+        index, each eval corpus, a staging copy), while the catalog and keyword index live
+        in this folder; one fixed name would let any of them overwrite the others' vectors.
+        The name is kept with the folder, so workers that share the folder (or a copy of
+        it) find the same vectors, and a rebuilt folder starts a collection of its own.
+        """
+        path = self.folder / "chroma-collection"
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+            draft.write_text(f"{COLLECTION}_{uuid.uuid4().hex[:16]}\n", encoding="utf-8")
+            try:
+                os.link(draft, path)  # atomic: the first process to name it wins
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text(encoding="utf-8").strip()
