@@ -571,6 +571,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.claims_cli import register as register_claims
 
     register_claims(sub, _usage)  # claims list|correct
+    from app.reminders_cli import register as register_reminders
+
+    register_reminders(sub, _usage)  # reminders send
     from app.backup import register as register_backup
 
     register_backup(sub)  # backup FILE, restore FILE

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from app.deps import AdminDep, LearnerDep, LearningDep
 from app.pages import templates
+from app.practice_pages import PracticeDep
 from credit_capture.credit_errors import EpisodeNotFound, NotYourEpisode
 from credit_capture.episodes import CHANGE_TYPES
 from credit_capture.errors import CreditError
@@ -36,7 +37,8 @@ CHOICES = {
 
 
 @router.get("/learning", response_class=HTMLResponse, include_in_schema=False)
-def my_learning(request: Request, user: LearnerDep, learning: LearningDep):
+def my_learning(request: Request, user: LearnerDep, learning: LearningDep,
+                practice: PracticeDep):
     claims = learning.claims_of(user)
     by_type: dict[str, float] = {}
     for claim in claims:
@@ -44,6 +46,7 @@ def my_learning(request: Request, user: LearnerDep, learning: LearningDep):
     return templates.TemplateResponse(request, "learning.html", {
         "episodes": learning.episodes_of(user), "claims": claims, "totals": by_type,
         "rules": learning.rules, "year": date.today().year,
+        "practice_due": len(practice.due(user)),
     })
 
 

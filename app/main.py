@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.include_router(pages.router)
     app.include_router(auth_pages.router)
     app.include_router(learning_pages.router)
+    from app import practice_pages  # spaced practice checks: /learning/practice
+
+    app.include_router(practice_pages.router)
     app.include_router(claims_admin_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(content_pages.router)

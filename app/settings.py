@@ -14,6 +14,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from credit_capture.audit import DEFAULT_SECRET as DEFAULT_AUDIT_SECRET
+from credit_capture.mail import SmtpSettings
 from insights.settings import InsightsSettings
 from integrations.config import EhrSettings
 
@@ -215,6 +216,10 @@ class Settings(BaseSettings):
     )
     ehr: EhrSettings = Field(
         default_factory=EhrSettings, description="Infobutton, SMART launch and CDS Hooks."
+    )
+    smtp: SmtpSettings = Field(
+        default_factory=SmtpSettings,
+        description="SMTP relay for practice-check and reflection reminders (off by default).",
     )
 
     @model_validator(mode="after")

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from credit_capture.credit_errors import InvalidRules, UnknownCreditType
 
@@ -97,8 +104,25 @@ class CreditRules(BaseModel):
         description="An answered question needs at least one source opened before the "
         "reflection (step 2 of the cycle: sources consulted, not merely shown).",
     )
+    practice_intervals_days: list[int] = Field(
+        default_factory=lambda: [7, 30], max_length=6,
+        description="Days after a claim at which the cycle's cards come back as a "
+        "one-minute retrieval-practice check (spaced; strictly increasing).",
+    )
+    reflection_reminder_days: int = Field(
+        default=3, ge=0, le=60,
+        description="An open reflection whose window closes within this many days is "
+        "e-mailed as a reminder (once) by `curbside reminders send`; 0 = no reminder.",
+    )
     professions: dict[str, Profession] = Field(min_length=1)
     credit_types: list[CreditType] = Field(min_length=1)
+
+    @field_validator("practice_intervals_days")
+    @classmethod
+    def _spaced(cls, days: list[int]) -> list[int]:
+        if any(d < 1 or d > 3660 for d in days) or days != sorted(set(days)):
+            raise ValueError("must be whole days from 1 to 3660, strictly increasing")
+        return days
 
     @model_validator(mode="after")
     def _consistent(self) -> CreditRules:

@@ -28,6 +28,8 @@ POLICY = {
     "/learning/claims/{claim_id}/certificate.pdf": {"learner", "admin"},
     "/learning/certificate.pdf": {"learner", "admin"},
     "/learning/xapi.json": {"learner", "admin"},
+    "/learning/practice": {"learner", "admin"},
+    "/learning/practice/{card_id}": {"learner", "admin"},
     "/api/v1/episodes": {"learner", "admin"},
     "/api/v1/episodes/{episode_id}/claim": {"learner", "admin"},
     "/api/v1/claims": {"learner", "admin"},
