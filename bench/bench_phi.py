@@ -1,6 +1,7 @@
 """Benchmark the PHI scrubber on the untouched and development splits, separately.
 
 Run from the repo root:  .venv/bin/python bench/bench_phi.py [--rules-only] [--show-misses]
+                         .venv/bin/python bench/bench_phi.py --altered [--show-altered]
 
 Prints, per split: identifier-span recall (overall and per Safe Harbor kind), look-alike
 keep rate (overall and per kind), over-scrub count and p50/p95 scrub latency, then p95 for
@@ -8,6 +9,13 @@ keep rate (overall and per kind), over-scrub count and p50/p95 scrub latency, th
 ``--show-misses`` lists individual misses for the development split and the small legacy
 sets, never for the untouched split.  Scoring is described in evals/phi/README.md;
 :func:`score` is also used by tests/test_phi.py.
+
+``--altered`` measures the other side of the trade: questions with no identifier in them
+that the scrubber changes anyway (each change costs the answer a word).  Two sets, neither
+written with PHI in mind: the 775 clinician_dev questions (cases and out-of-scope, typed
+as clinicians type) and 400 MedQuAD questions (consumer questions with Title Case disease
+names) drawn with a fixed seed from the topics of the `calibrate` split, never the test
+topics.  :func:`altered_questions` is also used by tests/test_phi.py.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import statistics
 import sys
@@ -35,6 +44,10 @@ SETS = {
     "holdout": ROOT / "evals/phi/phi_holdout.jsonl",
 }
 NO_LINE_BY_LINE = {"untouched"}
+CLINICIAN_DEV = ROOT / "evals/suites/clinician_dev"
+DATA = Path(os.environ.get("CURBSIDE_DATA", ROOT.parent / "shared" / "data"))
+MEDQUAD = DATA / "medquad" / "medquad_kb.jsonl"
+MEDQUAD_SPLIT = ROOT / "evals/splits/medquad.json"
 _NUMBER_WORD = re.compile(
     r"\d+|(?i:one|two|three|four|five|six|seven|eight|nine|ninety|hundred)", re.I
 )
@@ -174,6 +187,49 @@ def report(name: str, sc: Score) -> None:
           f"  max {max(lat):.2f} ms")
 
 
+def clinician_questions() -> list[str]:
+    """The clinician_dev questions: 625 answerable cases and 150 out-of-scope ones."""
+    return [
+        rec["question"]
+        for name in ("cases.jsonl", "out_of_scope.jsonl")
+        for rec in load(CLINICIAN_DEV / name)
+    ]
+
+
+def medquad_questions(n: int = 400, seed: int = 0) -> list[str]:
+    """``n`` distinct MedQuAD questions from `calibrate` topics (None without the data)."""
+    if not MEDQUAD.exists():
+        return []
+    topics = set(json.loads(MEDQUAD_SPLIT.read_text("utf-8"))["calibrate"])
+    pool = sorted({r["question"] for r in load(MEDQUAD) if r["topic_id"] in topics})
+    return random.Random(seed).sample(pool, min(n, len(pool)))
+
+
+def altered_questions(scrubber: PhiScrubber, questions: list[str]) -> list[tuple[str, str]]:
+    """(question, scrubbed) for every question the scrubber changed."""
+    out = []
+    for q in questions:
+        scrubbed = scrubber.scrub_text(q)
+        if scrubbed != q:
+            out.append((q, scrubbed))
+    return out
+
+
+def report_altered(scrubber: PhiScrubber, *, show: bool) -> None:
+    for name, questions in (
+        ("clinician_dev (cases + out_of_scope)", clinician_questions()),
+        (f"MedQuAD calibrate-topic sample ({MEDQUAD})", medquad_questions()),
+    ):
+        if not questions:
+            print(f"== altered: {name}: data not found, skipped")
+            continue
+        changed = altered_questions(scrubber, questions)
+        print(f"== altered: {name}")
+        print(f"  {len(changed)} of {len(questions)} questions without PHI changed by the scrubber")
+        if show:
+            print("\n".join(f"    {q!r}\n      -> {out!r}" for q, out in changed))
+
+
 def forty_word_questions(records: list[dict]) -> list[str]:
     """Questions of exactly 40 words, made by joining consecutive lines of a split."""
     words = " ".join(r["text"] for r in records).split()
@@ -187,6 +243,10 @@ def main() -> int:
                     help="print every miss/loss/over-scrub (not for the untouched split)")
     ap.add_argument("--repeats", type=int, default=3, help="timed scrubs per line")
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--altered", action="store_true",
+                    help="only count PHI-free questions (clinician_dev, MedQuAD) it changes")
+    ap.add_argument("--show-altered", action="store_true",
+                    help="with --altered: list each changed question")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -194,6 +254,9 @@ def main() -> int:
     print(f"PhiScrubber(use_ner={not args.rules_only}) built in {time.perf_counter() - t0:.1f} s")
     for rec in load(SETS["dev"])[:50]:  # warm-up
         scrubber.scrub(rec["text"])
+    if args.altered or args.show_altered:
+        report_altered(scrubber, show=args.show_altered)
+        return 0
     for name in args.sets:
         path = SETS[name]
         records, calls = load(path), scrubber.ner_calls
@@ -221,6 +284,7 @@ def main() -> int:
     load1, load5, _ = os.getloadavg()
     print(f"  machine    {os.cpu_count()} cores, load average {load1:.1f} / {load5:.1f}"
           " (1 / 5 min): latency on a loaded machine is inflated")
+    report_altered(scrubber, show=False)
     return 0
 
 

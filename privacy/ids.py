@@ -50,6 +50,8 @@ VIN_RE = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]{17}\b)(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z
 _TOKEN_RE = re.compile(r"(?<![\w.,/:-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w/-]|[.,:]\d)")
 _QUANTITY_RE = re.compile(r"^\d+(?:[a-z]{1,5})$", re.I)
 _HASH_RE = re.compile(r"#\s?\d{4,}\b")
+# A chromosome band ("15q24", "1p36", "Xq28") is a locus, not an identifier.
+_BAND_RE = re.compile(r"(?:[1-9]|1\d|2[0-2]|X|Y)[pq][1-4]\d?", re.I)
 # Payment cards and bank accounts are typed in groups of four: "9063 7527 0944 1418".
 # Any number typed in three or more groups of 3-4 digits ("321 058 950", "4410-7720-193")
 # is an identifier: clinical values come one or two at a time, or with units.
@@ -104,6 +106,7 @@ def _shapes(text: str) -> list[Hit]:
         if _KEEP_CODE_RE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
         mixed = letters and digits >= 4 and not _QUANTITY_RE.match(token)
+        mixed = mixed and not _BAND_RE.fullmatch(token)
         if mixed or (not letters and digits >= 7):
             hits.append(Hit("ID", m.start(), m.end(), WEAK))
     return hits

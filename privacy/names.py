@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import clinical_terms
 from privacy.hits import SHAPE, STRONG, Hit
@@ -39,6 +40,9 @@ EPONYMS = words("eponyms") | _SCORES
 COUNTRIES = words("countries")
 INSTITUTION = words("institution")
 DISEASE_WORDS = words("disease_words")
+# Words the vetted cards write in lower case (privacy/build_clinical_words.py): medicine's own
+# vocabulary, which general word lists lack ("purulent", "hypothyroidism", "transfuse").
+CLINICAL_WORDS = words("clinical_words") - FIRST_NAMES
 US_STATES = pairs("us_states")
 STATE_NAMES = frozenset(s.lower() for s in US_STATES.values())
 
@@ -163,7 +167,10 @@ _MEDICAL_SUFFIX = re.compile(
     r"|penic|cytic|trophic|trophy|plasia|plastic|kinesia|asthenia|thenic|otic|ectasia"
     r"|rrhea|rrhoea|rrhage|lysis|lytic|genic|pathic|phagia|phasia|plegia|plegic|paresis"
     r"|esthesia|aesthesia|tonia|cardia|cephaly|dactyly|megaly|ptosis|pnea|pnoea|emic|aemic"
-    r"|itic|glossia|opia|ocele|ostomy|metry|cidal|toxic)$"
+    r"|itic|glossia|opia|ocele|ostomy|metry|cidal|toxic"
+    # Latin and biochemical word endings: "rosacea", "mpox", "supravalvular", "ichthyosiform",
+    # "erythroderma", "myoclonus", "mutase".
+    r"|acea|pox|valvular|iform|derma|clonus|[a-z]{3}ase|iasis)$"
 )
 
 
@@ -314,8 +321,13 @@ def _nameish(token: str, *, strong: bool) -> bool:
         return False
     if token.isupper() and len(token) <= 4 and not strong and low not in FIRST_NAMES:
         return False  # an abbreviation such as "CHF" (but "JOHN" is a name)
-    if not strong and low in ENGLISH and low not in WORD_SURNAMES and low not in GIVEN_ANY:
-        return False  # an ordinary word ("area", "sepsis") that is no common surname
+    if (
+        not strong
+        and low not in WORD_SURNAMES
+        and low not in GIVEN_ANY
+        and (low in ENGLISH or low in CLINICAL_WORDS or _slip_of_a_known_word(low))
+    ):
+        return False  # an ordinary or clinical word ("area", "purulent") or a slip of one
     return strong or not (low in EPONYMS or low in ORGANISMS)
 
 
@@ -330,6 +342,8 @@ def _name_run(text: str, start: int, tokens: list[re.Match[str]], strong: bool):
         particle = m.group().lower() in PARTICLES and run and i + 1 < len(tokens)
         if not particle and not _nameish(m.group(), strong=strong):
             break
+        if text[start + m.end() : start + m.end() + 1].isdigit():
+            break  # "spo2", "pco2": letters glued to a number name a measurement
         run.append(m)
     while run and run[-1].group().lower() in PARTICLES:
         run.pop()
@@ -473,6 +487,11 @@ def names_as_subject(text: str) -> list[Hit]:
             run.append(t)
         while run and run[-1].group().lower() in PARTICLES:
             run.pop()
+        if m.group().strip() == "(" and not text[m.end() : m.end() + 1].isdigit() and all(
+            t.group().islower() and t.group().lower() in ENGLISH and not is_given(t.group())
+            for t in run
+        ):
+            continue  # "how long (aspiration)": a lower-case word before an aside, not "(92)"
         if run:
             s, e = base + run[-1].start(), base + run[0].end()
             if _next_word(text, e) not in EPONYM_NEXT:
@@ -521,7 +540,10 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
         left = re.search(rf"(?:{_INITIAL}|({_ANY_NAME_TOKEN})(,?))\s+$", text[max(0, s - 30) : s])
         if left and (
             left.group(1) is None
-            or _nameish(left.group(1), strong=True)
+            or (
+                (_same_case(left.group(1), name) or left.group(1).isupper())
+                and _nameish(left.group(1), strong=True)
+            )
             or (left.group(2) and _proper_noun(left.group(1), name))
             or (
                 not left.group(2)
@@ -728,7 +750,7 @@ def _unknown_word(token: str) -> bool:
     return (
         len(low) >= 3
         and any(len(p) >= 4 for p in parts)
-        and all(p not in ENGLISH and p not in EPONYMS for p in parts)
+        and all(p not in ENGLISH and p not in EPONYMS and p not in CLINICAL_WORDS for p in parts)
         and not _slip_of_a_known_word(low)
         and _surname_ok(token)
         and re.search(r"[aeiouyà-ÿ]", low) is not None
@@ -738,6 +760,7 @@ def _unknown_word(token: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def _slip_of_a_known_word(low: str) -> bool:
     """A typo of an ordinary word or a drug ("antidepressent", "ibuprofin", "canadain"):
     unknown to every list, yet not a foreign name."""
@@ -762,8 +785,8 @@ def given_surname(text: str) -> list[Hit]:
     for m in GIVEN_SURNAME_RE.finditer(text):
         first, last = m.group("first"), m.group("last")
         style = _case([first, last])
-        if not style or len(first) < 3:
-            continue
+        if not style or len(first) < 3 or _ARTICLE_BEFORE_RE.search(text, 0, m.start("v")):
+            continue  # "chewed a lilly leaf": an article opens a noun phrase, not a name
         if _eponym_reading(text, m.end("v"), last):
             continue
         if is_medical_token(first) and is_medical_token(last):
@@ -792,6 +815,7 @@ def given_surname(text: str) -> list[Hit]:
     return hits
 
 
+_ARTICLE_BEFORE_RE = re.compile(r"\b(?i:a|an|the|this|that|each|every|some|any)\s+$")
 _INITIAL_NAME_RE = re.compile(
     rf"(?<![\w.])(?P<v>(?P<i>[^\W\d_])\.\s?(?P<last>{_PAIR_TOKEN}))(?![\w'’-]|\.\w)"
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from privacy import dates, ids, names
+from privacy.conditions import names_a_condition
 from privacy.hits import LABELLED, SHAPE, STRONG, WEAK, Hit
 from privacy.lexicons import words
 from privacy.names import (
@@ -341,6 +342,10 @@ def rule_hits(text: str) -> list[Hit]:
     out += names.last_first(text) + names.surname_given(text)
     out += names.given_surname(text) + names.initial_names(text)
     out += names.grow(text, out)
+    out = [
+        h for h in out
+        if h.kind != "NAME" or h.score >= STRONG or not names_a_condition(text, h.start, h.end)
+    ]  # "for Deep Vein Thrombosis": a condition; "Mrs. Graves" is never second-guessed
     return _names_yield_to_dates(text, out)
 
 

@@ -27,6 +27,7 @@ import spacy
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngineProvider, SpacyNlpEngine
 
 from privacy import names, rules
+from privacy.conditions import names_a_condition
 from privacy.hits import Hit
 from privacy.placeholders import PLACEHOLDER_RE, placeholder
 
@@ -80,6 +81,8 @@ def _ner_hits(text: str, artifacts: NlpArtifacts) -> list[Hit]:
     for ent in artifacts.entities:
         if ent.label_ == "PERSON":
             kind, span = "NAME", names.person_span(text, ent.start_char, ent.end_char)
+            if span and names_a_condition(text, *span):
+                continue  # "Carbon Monoxide Poisoning" is what is asked about, not who
         elif ent.label_ in ("GPE", "LOC", "FAC"):
             kind, span = "ADDRESS", rules.location_span(text, ent.start_char, ent.end_char)
         else:

@@ -1,0 +1,104 @@
+"""Questions without PHI reach retrieval whole; the same frames with a name still lose it.
+
+Over-scrubbing costs the answer a word ("[NAME] line topical" for "rosacea frist line
+topical"), so these pin the look-alikes that used to be eaten: clinical vocabulary that no
+general word list knows, units after numbers, measurements glued to digits, Title Case
+condition names, chromosome bands.  Each group has a counterpart showing that a person in
+the same position is still removed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from privacy import PhiScrubber
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def scrubber() -> PhiScrubber:
+    return PhiScrubber()
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("_bench_phi_alt", ROOT / "bench" / "bench_phi.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while building
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+@pytest.mark.parametrize("question", [
+    # words the cards use that general word lists lack
+    "non purulent abscess drained, still need tmp-smx?",
+    "subclin hypothyroidism in pregnancy, treat at tsh 6?",
+    "ward pt hb 6.9 asymptomatic, transfuse?",
+    # a unit after a number, a measurement glued to its digits
+    "syncope 15 min after standing, tilt table?",
+    "cpt for 45 min prolonged visit",
+    "copd pt spo2 86 on 2L, titrate up?",
+    "septic shock pco2 58 on bipap",
+    # a slip of a drug or word before a place-like cue, a word before an aside
+    "amoxicilin in 6mo old?",
+    "how often (repeat echo) after valve repair",
+    # an article opens a noun phrase
+    "dog ate a lilly plant, toxic?",
+    # Latin and biochemical endings
+    "rosacea frist line topical",
+    "mpox tecovirimat eligibility",
+    "adult with enterobiasis, treat household?",
+])
+def test_clinician_look_alikes_survive(scrubber: PhiScrubber, question: str) -> None:
+    assert scrubber.scrub_text(question) == question
+
+
+@pytest.mark.parametrize("question", [
+    "What are the treatments for Deep Vein Thrombosis ?",
+    "What is (are) Carbon Monoxide Poisoning ?",
+    "Who is at risk for Mitral Valve Prolapse? ?",
+    "What is the outlook for Tarlov Cysts ?",
+    "Do you have information about Club Drugs",
+    "What are the symptoms of Klippel Feil Syndrome ?",
+    "What causes Meesmann corneal dystrophy ?",
+    "How to diagnose Freeman Sheldon syndrome ?",
+    "what research (or clinical trials) is being done for Spina Bifida ?",
+    "How many people are affected by 22q13 deletion ?",
+])
+def test_title_case_conditions_survive(scrubber: PhiScrubber, question: str) -> None:
+    """Consumer questions capitalise the condition; its words are not a person's."""
+    assert scrubber.scrub_text(question) == question
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("What are the treatments for Maria Gonzalez ?", "Gonzalez"),
+    ("prognosis for Thandiwe Mokoena?", "Mokoena"),
+    ("bleeding risk for Thandiwe Mokoena on apixaban", "Mokoena"),
+    ("Maria Gonzalez Hypokalemia K 2.9", "Gonzalez"),
+    ("billing acct 1191-15576 for M. Rout", "Rout"),
+    ("curbside: F. Warmer, turned 90 with ferritin 9616", "Warmer"),
+    ("Mrs. Graves Disease clinic follow-up", "Graves"),
+    ("pt maria gonzalez transfuse?", "gonzalez"),
+    ("driver PHẠM Jane 94f, Glasgow 10", "PHẠM"),
+    ("penny in bay 18 is 100yo", "penny"),
+])
+def test_names_in_the_same_frames_are_still_removed(
+    scrubber: PhiScrubber, text: str, name: str
+) -> None:
+    assert name not in scrubber.scrub_text(text)
+
+
+def test_clinician_dev_questions_are_left_alone(scrubber: PhiScrubber, bench) -> None:
+    """The clinician_dev set (775 questions, no PHI) reaches retrieval unchanged: the
+    measure behind `bench_phi.py --altered` (was 12 changed questions; allow 2 for new
+    shorthand before the lexicons catch up)."""
+    questions = bench.clinician_questions()
+    assert len(questions) == 775
+    changed = bench.altered_questions(scrubber, questions)
+    assert len(changed) <= 2, changed
