@@ -43,5 +43,5 @@ def register(sub, usage) -> None:
         "send", help="e-mail what is due now, each reminder once (run it from cron)")
     send.add_argument("--dry-run", action="store_true",
                       help="count what would be sent; send and record nothing")
-    send.add_argument("--json", action="store_true")
+    send.add_argument("--json", action="store_true", help="print the counts as one JSON object")
     send.set_defaults(handler=cmd_send)
