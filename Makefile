@@ -79,6 +79,7 @@ bench: setup
 	$(BIN)/python -m bench.bench_verifier
 	$(BIN)/python -m bench.bench_phi
 	$(BIN)/python -m bench.bench_insights
+	$(BIN)/python -m bench.bench_insights_scale
 
 clean:
 	rm -rf .curbside $(EVAL_HOME)

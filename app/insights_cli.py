@@ -191,11 +191,46 @@ def cmd_content_requests(args: argparse.Namespace) -> int:
         print(f"#{r.id} [{r.status}] {r.title} ({r.gaps} of {r.questions} questions "
               f"unanswered or low-confidence; requested {r.at:%Y-%m-%d} by {r.by}; "
               f"closest cards: {closest})")
+        if r.card_id:
+            print(f"    answered by card {r.card_id} since {r.closed_at:%Y-%m-%d}")
         if r.note:
             print(f"    {r.note}")
     state = "" if args.all else "open "
     print(f"{len(found)} {state}draft-card request{'s' if len(found) != 1 else ''} "
           f"from planners")
+    return 0
+
+
+def cmd_content_requests_close(args: argparse.Namespace) -> int:
+    """Record the card that answers a request; the planner pages then follow the theme's
+    abstention rate from that day."""
+    import os
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from app.services import Curbside
+    from insights import card_requests
+
+    settings = _settings()
+    curbside = Curbside(settings)
+    # the settings' frozen day when pinned (tests, demos), else the real moment
+    now = (datetime.combine(settings.frozen_date, datetime.min.time(), UTC)
+           if settings.frozen_date else None)
+    card = args.card.strip()
+    versions = curbside.content_versions(card) if curbside.files.exists() else []
+    if not versions:
+        raise _cli_error(f"--card: no card {card!r} in the content index (add it under "
+                         f"content/ and run `curbside ingest` first)")
+    title = versions[-1][2].title
+    with Session(curbside.engine) as session:
+        try:
+            done = card_requests.close(session, args.id, card_id=card, card_title=title,
+                                       by=args.by or os.environ.get("USER", "cli"), now=now)
+        except (LookupError, card_requests.CardRequestError) as exc:
+            raise _cli_error(str(exc)) from exc
+    print(f"request {done.id} answered by card {card} ({title}) since "
+          f"{done.closed_at:%Y-%m-%d}: the planner pages now follow whether the gap closes")
     return 0
 
 
@@ -208,6 +243,14 @@ def register_content_requests(content_sub) -> None:
     requests.add_argument("--done", type=int, metavar="ID",
                           help="mark request ID done (its card exists)")
     requests.set_defaults(handler=cmd_content_requests)
+    actions = requests.add_subparsers(dest="requests_action", metavar="ACTION",
+                                      required=False)
+    close = actions.add_parser("close", help="record the card that answers request ID")
+    close.add_argument("id", type=int, metavar="ID", help="the request's number")
+    close.add_argument("--card", required=True, metavar="SLUG",
+                       help="id of the card (in the content index) that answers it")
+    close.add_argument("--by", default="", help="who closes it (default: your login)")
+    close.set_defaults(handler=cmd_content_requests_close)
 
 
 def register(sub, usage) -> None:

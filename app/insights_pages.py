@@ -82,8 +82,10 @@ def insights_page(request: Request, curbside: CurbsideDep, user: PlannerDep,
 def _theme_page(request: Request, curbside: Curbside, theme_id: str, period: Period,
                 clinicians: set[str] | None, *, form: dict | None = None, error: str = "",
                 card_error: str = "", status: int = 200):
+    insights = insights_of(curbside)
+    insights.join_new()  # questions asked since the last view count here too
     detail = boards.theme_detail(
-        insights_of(curbside), theme_id, period,
+        insights, theme_id, period,
         scrub=lambda text: curbside.scrubber.scrub(text).text, clinicians=clinicians,
     )
     if detail is None:

@@ -53,8 +53,13 @@ def _sections(week: str, period: Period, board: Dashboard) -> list[tuple[str, li
     sections.append(("Content gaps", [
         f"{t.label}: {t.gaps} of {t.questions} unanswered or low-confidence; closest cards: "
         + (", ".join(c["doc_id"] for c in t.near_cards) or "none")
+        + (f"; answered by card {t.answered.card_id} since {t.answered.since:%Y-%m-%d}"
+           if t.answered else "")
         for t in board.gaps[:10]
     ] or ["None."]))
+    sections.append(("Gaps answered by new cards", [
+        f"{t.label}: {t.answered.text()}" for t in board.themes if t.answered
+    ] or ["None yet."]))
     sections.append(("Root-cause decisions", [
         _decision_line(t.label, board.root_causes[t.id])
         for t in board.themes if t.id in board.root_causes

@@ -42,12 +42,17 @@ class Request:
     status: str
     by: str
     at: datetime
+    card_id: str | None = None
+    card_title: str = ""
+    closed_at: datetime | None = None
 
     def as_dict(self, *, with_requester: bool = True) -> dict:
         data = {"id": self.id, "theme_id": self.theme_id, "title": self.title,
                 "terms": self.terms, "closest_cards": self.near_cards,
                 "questions": self.questions, "gaps": self.gaps, "note": self.note,
-                "status": self.status, "requested_at": self.at.isoformat()}
+                "status": self.status, "requested_at": self.at.isoformat(),
+                "card_id": self.card_id, "card_title": self.card_title or None,
+                "closed_at": self.closed_at.isoformat() if self.closed_at else None}
         return data | ({"requested_by": self.by} if with_requester else {})
 
 
@@ -105,6 +110,27 @@ def mark_done(session: Session, request_id: int) -> Request:
     return _request(row)
 
 
+def close(session: Session, request_id: int, *, card_id: str, card_title: str, by: str,
+          now: datetime | None = None) -> Request:
+    """Record that card `card_id` (already checked to exist by the caller, who holds the
+    content index) answers the request. From `now` on, the theme's questions show whether
+    the gap closed. LookupError for an unknown id; CardRequestError when another card
+    already answered it."""
+    row = session.get(CardRequest, request_id)
+    if row is None:
+        raise LookupError(f"no draft-card request {request_id}")
+    if row.card_id and row.card_id != card_id:
+        raise CardRequestError(f"request {request_id} was already answered by card "
+                               f"{row.card_id} on {_aware(row.closed_at):%Y-%m-%d}")
+    if row.card_id == card_id:
+        return _request(row)  # closing twice with the same card changes nothing
+    row.status, row.card_id, row.card_title = "done", card_id, card_title
+    row.closed_at, row.closed_by = now or datetime.now(UTC), by
+    session.add(row)
+    session.commit()
+    return _request(row)
+
+
 def _open_for(session: Session, theme_id: str) -> CardRequest | None:
     query = select(CardRequest).where(CardRequest.theme_id == theme_id,
                                       CardRequest.status == "open")
@@ -118,4 +144,5 @@ def _aware(moment: datetime) -> datetime:
 def _request(row: CardRequest) -> Request:
     return Request(row.id, row.theme_id, row.title, list(row.terms or []),
                    list(row.near_cards or []), row.questions, row.gaps, row.note, row.status,
-                   row.requested_by_email, _aware(row.requested_at))
+                   row.requested_by_email, _aware(row.requested_at), row.card_id,
+                   row.card_title or "", _aware(row.closed_at) if row.closed_at else None)

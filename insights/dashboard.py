@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from credit_capture.spreadsheet import safe_cell
-from insights import charts, mix, root_cause, signals, store
+from insights import charts, gap_loop, mix, root_cause, signals, store
 from insights.service import Insights
 from insights.signals import Outcomes, Period, ThemeSignal
 
@@ -74,7 +74,9 @@ class Dashboard:
                          "abstention_rate", "cards", "closest_cards", "specialty_mix",
                          "profession_mix",
                          *[f"cause_{c}" for c in root_cause.CAUSES], "decision",
-                         "decision_reason", "decision_notes", "decided_by", "decided_at"])
+                         "decision_reason", "decision_notes", "decided_by", "decided_at",
+                         "answered_by_card", "answered_since", "abstention_before_card",
+                         "abstention_since_card", "gap_verdict"])
         for t in self.themes:
             reading = self.root_causes.get(t.id)
             decided = ([*[reading.shares[c] for c in root_cause.CAUSES], reading.decision,
@@ -87,8 +89,17 @@ class Dashboard:
                              " ".join(c["doc_id"] for c in t.near_cards),
                              safe_cell(mix.text(t.mix.get("specialty", []))),
                              safe_cell(mix.text(t.mix.get("profession", []))),
-                             *[safe_cell(v) for v in decided]])
+                             *[safe_cell(v) for v in decided], *_answered_cells(t)])
         return out.getvalue()
+
+
+def _answered_cells(t: ThemeSignal) -> list:
+    a = t.answered
+    if a is None:
+        return [""] * 5
+    rate = ("" if a.before.abstention_rate is None else round(a.before.abstention_rate, 3),
+            "" if a.after.abstention_rate is None else round(a.after.abstention_rate, 3))
+    return [safe_cell(a.card_id), a.since.date().isoformat(), *rate, a.verdict]
 
 
 def _reading_dict(reading: root_cause.Reading | None) -> dict | None:
@@ -100,44 +111,74 @@ def theme_dict(t: ThemeSignal) -> dict:
             "questions": t.questions, "abstention_rate": round(t.abstention_rate, 3),
             "cards": t.cards, "recent": t.recent, "earlier_per_week": round(t.earlier_rate, 2),
             "emerging": t.emerging, "gaps": t.gaps, "closest_cards": t.near_cards,
-            "mix": {d: [g.as_dict() for g in groups] for d, groups in t.mix.items()}}
+            "mix": {d: [g.as_dict() for g in groups] for d, groups in t.mix.items()},
+            "answered_by": t.answered.as_dict() if t.answered else None}
 
 
-def _add_mix(insights: Insights, themed: list[ThemeSignal], rows: list[store.Row]) -> None:
+def _add_mix(insights: Insights, themed: list[ThemeSignal], tallies: list[store.Tally]
+             ) -> None:
     """Each shown theme's specialty and profession mix (k-anonymous; needs profiles)."""
     if insights.profiles is None or not themed:
         return
     wanted = {t.id for t in themed}
-    by_theme: dict[str, list[store.Row]] = {}
-    for row in rows:
-        if row.theme_id in wanted:
-            by_theme.setdefault(row.theme_id, []).append(row)
-    profiles = insights.profiles({r.clinician for r in rows if r.clinician})
+    by_theme: dict[str, list[tuple[str | None, int]]] = {}
+    for tally in tallies:
+        if tally.theme_id in wanted:
+            by_theme.setdefault(tally.theme_id, []).append((tally.clinician, tally.questions))
+    profiles = insights.profiles({c for pairs in by_theme.values() for c, _ in pairs if c})
     for t in themed:
-        t.mix = mix.mix(by_theme.get(t.id, []), profiles, insights.settings.min_clinicians)
+        t.mix = mix.mix_counts(by_theme.get(t.id, []), profiles,
+                               insights.settings.min_clinicians)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """What the database counted for one period, filter and (optionally) theme."""
+
+    tallies: list[store.Tally]
+    weeks: list[dict]
+    outcomes: Outcomes
+
+
+def _select(session: Session, insights: Insights, period: Period,
+            clinicians: set[str] | None, theme_id: str | None = None) -> _Selection:
+    settings, k = insights.settings, insights.settings.min_clinicians
+    start, end = period.bounds()
+    where = {"start": start, "end": end, "clinicians": clinicians, "theme_id": theme_id}
+    tallies = store.tallies(session, **where,
+                            recent_from=signals.recent_from(period, settings)[2],
+                            low_confidence=settings.low_confidence_score)
+    labels, edges = signals.week_edges(period)
+    weekly = store.weekly(session, edges, start=start, end=end, clinicians=clinicians,
+                          theme_id=theme_id)
+    found = store.selection_outcomes(session, **where)
+    return _Selection(tallies, signals.weeks_shown(labels, weekly, k),
+                      signals.summarize_outcomes(found, k))
 
 
 def dashboard(insights: Insights, period: Period, *,
               clinicians: set[str] | None = None) -> Dashboard:
     settings, k = insights.settings, insights.settings.min_clinicians
-    start, end = period.bounds()
     with Session(insights.engine) as session:
         themes = {t.id: t for t in store.active_themes(session)}
-        rows = store.rows(session, start=start, end=end, clinicians=clinicians)
-        reflections = store.outcomes(session)
+        chosen = _select(session, insights, period, clinicians)
         demo = store.has_demo(session)
-        readings = root_cause.latest(session)
-    themed, suppressed = signals.theme_signals(rows, themes, period, settings)
-    _add_mix(insights, themed, rows)
-    people = {r.clinician for r in rows if r.clinician}
+        themed, suppressed = signals.signals_of(chosen.tallies, themes, period, settings)
+        shown_ids = [t.id for t in themed]
+        readings = root_cause.latest(session, shown_ids)
+        closed = gap_loop.answered(session, shown_ids, k)
+    _add_mix(insights, themed, chosen.tallies)
+    for t in themed:
+        t.answered = closed.get(t.id)
+    people = {t.clinician for t in chosen.tallies if t.clinician}
     shown = len(people) >= k
     return Dashboard(
-        period=period, questions=len(rows) if shown else None,
+        period=period,
+        questions=sum(t.questions for t in chosen.tallies) if shown else None,
         clinicians=len(people) if shown else None, themes=themed, suppressed=suppressed,
         emerging=[t for t in themed if t.emerging], gaps=signals.ranked_gaps(themed),
-        weeks=signals.weekly_volume(rows, period, k),
-        outcomes=signals.outcomes(rows, reflections, k), demo_rows=demo, k=k,
-        root_causes={t.id: readings[t.id] for t in themed if t.id in readings},
+        weeks=chosen.weeks, outcomes=chosen.outcomes, demo_rows=demo, k=k,
+        root_causes=readings,
     )
 
 
@@ -159,25 +200,28 @@ def theme_detail(insights: Insights, theme_id: str, period: Period, *,
                  scrub: Callable[[str], str], clinicians: set[str] | None = None,
                  examples: int = 8) -> ThemeDetail | None:
     """One theme in the period, or None when it is unknown or below k clinicians."""
-    start, end = period.bounds()
+    k = insights.settings.min_clinicians
     with Session(insights.engine) as session:
         themes = {t.id: t for t in store.active_themes(session) if t.id == theme_id}
-        rows = [r for r in store.rows(session, start=start, end=end, clinicians=clinicians)
-                if r.theme_id == theme_id]
-        reflections = store.outcomes(session)
+        if not themes:
+            return None
+        chosen = _select(session, insights, period, clinicians, theme_id)
+        found, _ = signals.signals_of(chosen.tallies, themes, period, insights.settings)
+        if not found:
+            return None
+        start, end = period.bounds()
+        texts = (store.recent_questions(session, theme_id, start=start, end=end,
+                                        clinicians=clinicians, limit=10 * examples)
+                 if examples else [])
         readings = root_cause.history(session, theme_id)
-    found, _ = signals.theme_signals(rows, themes, period, insights.settings)
-    if not found:
-        return None
-    _add_mix(insights, found, rows)
-    k = insights.settings.min_clinicians
+        found[0].answered = gap_loop.answered(session, [theme_id], k).get(theme_id)
+    _add_mix(insights, found, chosen.tallies)
     seen, shown = set(), []
-    for row in sorted(rows, key=lambda r: (r.created_at, r.inquiry_id), reverse=True):
+    for question in texts:
         if len(shown) >= examples:
             break
-        text = scrub(row.question).strip()
+        text = scrub(question).strip()
         if text.lower() not in seen:
             seen.add(text.lower())
             shown.append(text)
-    return ThemeDetail(found[0], shown, signals.weekly_volume(rows, period, k),
-                       signals.outcomes(rows, reflections, k), readings)
+    return ThemeDetail(found[0], shown, chosen.weeks, chosen.outcomes, readings)

@@ -36,15 +36,22 @@ def mix(rows: Iterable[Row], profiles: dict[str, tuple[str | None, str | None]],
         k: int) -> dict[str, list[Group]]:
     """{"specialty": [...], "profession": [...]}: groups of at least k clinicians, largest
     first, then "other" (never fewer than k clinicians, or absent)."""
-    rows = [r for r in rows if r.clinician]
+    return mix_counts(((r.clinician, 1) for r in rows), profiles, k)
+
+
+def mix_counts(asked: Iterable[tuple[str | None, int]],
+               profiles: dict[str, tuple[str | None, str | None]], k: int
+               ) -> dict[str, list[Group]]:
+    """`mix` from (clinician, questions) counts, as the database tallies them."""
+    asked = [(who, n) for who, n in asked if who]
     out = {}
     for index, dimension in enumerate(DIMENSIONS):
         people: dict[str, set[str]] = {}
         questions: dict[str, int] = {}
-        for row in rows:
-            name = (profiles.get(row.clinician) or (None, None))[index] or NOT_RECORDED
-            people.setdefault(name, set()).add(row.clinician)
-            questions[name] = questions.get(name, 0) + 1
+        for who, n in asked:
+            name = (profiles.get(who) or (None, None))[index] or NOT_RECORDED
+            people.setdefault(name, set()).add(who)
+            questions[name] = questions.get(name, 0) + n
         out[dimension] = _k_anonymous(
             [Group(n, len(p), questions[n]) for n, p in people.items()], k)
     return out

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, LargeBinary
+from sqlalchemy import DateTime, Index, LargeBinary
 from sqlmodel import JSON, Column, Field, SQLModel
+
+from credit_capture.models import Inquiry
 
 
 def _now() -> datetime:
@@ -37,6 +39,7 @@ class Theme(SQLModel, table=True):
 
 class ThemeInquiry(SQLModel, table=True):
     __tablename__ = "insight_inquiry"
+    __table_args__ = (Index("ix_insight_inquiry_theme_inquiry", "theme_id", "inquiry_id"),)
 
     inquiry_id: str = Field(primary_key=True)
     theme_id: str | None = Field(default=None, index=True)
@@ -44,6 +47,12 @@ class ThemeInquiry(SQLModel, table=True):
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False),
                           description="Embedding of the scrubbed question (float32).")
     model: str = Field(description="Encoder fingerprint; another encoder means re-embed.")
+
+
+# The planner pages read a period's clinician questions (origin, then the date range) at
+# 50,000 inquiries; the index is on credit_capture's table but exists for insights.
+INQUIRY_PERIOD_INDEX = Index("ix_inquiry_origin_created_at", Inquiry.__table__.c.origin,
+                             Inquiry.__table__.c.created_at)
 
 
 class RootCause(SQLModel, table=True):
@@ -84,3 +93,10 @@ class CardRequest(SQLModel, table=True):
     requested_by: str = Field(description="User id of the planner.")
     requested_by_email: str = Field(description="Who, as shown to content authors.")
     requested_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    card_id: str | None = Field(default=None, index=True,
+                                description="The card that answers the request, once written.")
+    card_title: str = Field(default="", description="Its title when the request was closed.")
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True),
+                                       description="When the card closed the request: the "
+                                       "theme's questions after it show whether the gap closed.")
+    closed_by: str = Field(default="", description="Who closed it (an author or planner).")

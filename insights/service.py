@@ -74,16 +74,24 @@ class Insights:
 
     # embeddings --------------------------------------------------------------
     def embed_new(self, session: Session) -> int:
-        """Embed readable inquiries that have no embedding from the current encoder."""
+        """Embed readable inquiries that have no embedding from the current encoder.
+
+        Clinicians ask the same questions again and again, so each distinct text (as the
+        uncased encoder sees it: case and spacing do not matter) is embedded once; at
+        50,000 inquiries embedding is most of the cost of a first rebuild."""
         encoder = self._encoder()
         pending = store.unembedded(session, encoder.fingerprint)
-        for start in range(0, len(pending), 512):
-            batch = pending[start:start + 512]
-            matrix = encoder.embed([themes.clean(q) for _, q in batch])
-            store.save_vectors(session, [(i, v) for (i, _), v in zip(batch, matrix,
-                                                                     strict=True)],
-                               encoder.fingerprint)
-        session.flush()
+        by_text: dict[str, list[str]] = {}
+        for inquiry_id, question in pending:
+            key = " ".join(themes.clean(question).lower().split())
+            by_text.setdefault(key, []).append(inquiry_id)
+        texts = list(by_text)
+        for start in range(0, len(texts), 512):
+            batch = texts[start:start + 512]
+            matrix = encoder.embed(batch)
+            store.save_vectors(session, [(i, v) for text, v in zip(batch, matrix, strict=True)
+                                         for i in by_text[text]], encoder.fingerprint)
+            session.flush()
         return len(pending)
 
     # rebuild -----------------------------------------------------------------
@@ -172,12 +180,13 @@ class Insights:
             centroids = np.stack([store.from_bytes(t.centroid) for t in active])
             similarity = matrix @ centroids.T
             best = similarity.argmax(axis=1)
-            joined = [(ids[r], active[c].id, float(similarity[r, c]))
-                      for r, c in enumerate(best)
-                      if similarity[r, c] >= self.settings.join_similarity]
+            # a question too far from every theme keeps no theme but its best cosine, so
+            # it is not compared again before the next rebuild
+            joined = [(ids[r], active[c].id if similarity[r, c] >= self.settings.join_similarity
+                       else None, float(similarity[r, c])) for r, c in enumerate(best)]
             store.assign(session, joined)
             session.commit()
-            return len(joined)
+            return sum(theme is not None for _, theme, _ in joined)
 
     # reading -----------------------------------------------------------------
     def themes(self, *, start: datetime | None = None, end: datetime | None = None,
@@ -186,22 +195,23 @@ class Insights:
         how many were suppressed for having fewer."""
         with Session(self.engine) as session:
             active = {t.id: t for t in store.active_themes(session)}
-            rows = store.rows(session, start=start, end=end, clinicians=clinicians)
-        by_theme: dict[str, list[store.Row]] = {}
-        for row in rows:
-            if row.theme_id in active:
-                by_theme.setdefault(row.theme_id, []).append(row)
+            tallies = store.tallies(session, start=start, end=end, clinicians=clinicians)
+        by_theme: dict[str, list[store.Tally]] = {}
+        for tally in tallies:
+            if tally.theme_id in active:
+                by_theme.setdefault(tally.theme_id, []).append(tally)
         shown, suppressed = [], 0
         for theme_id, members in by_theme.items():
-            people = {r.clinician for r in members if r.clinician}
+            people = {t.clinician for t in members if t.clinician}
             if len(people) < self.settings.min_clinicians:
                 suppressed += 1
                 continue
             theme = active[theme_id]
+            questions = sum(t.questions for t in members)
             shown.append(ThemeSummary(
                 id=theme.id, label=theme.label, terms=list(theme.terms),
-                clinicians=len(people), questions=len(members),
-                abstention_rate=sum(r.abstained for r in members) / len(members),
+                clinicians=len(people), questions=questions,
+                abstention_rate=sum(t.abstained for t in members) / questions,
                 cards=list(theme.cards), near_cards=list(theme.near_cards),
             ))
         shown.sort(key=lambda t: (-t.questions, t.id))

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from insights.settings import InsightsSettings
-from insights.store import Row
+from insights.store import Row, Tally
+
+if TYPE_CHECKING:
+    from insights.gap_loop import Answered
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class ThemeSignal:
     cards: list[dict] = field(default_factory=list)
     near_cards: list[dict] = field(default_factory=list)
     mix: dict = field(default_factory=dict)  # dimension -> [mix.Group], k-anonymous
+    answered: Answered | None = None  # the card that answered its draft-card request
 
     @property
     def trend(self) -> str:
@@ -84,38 +89,64 @@ class ThemeSignal:
     recent_weeks: int = 4
 
 
+def recent_from(period: Period, settings: InsightsSettings) -> tuple[int, int, datetime]:
+    """(weeks in the period, weeks compared as recent, when the recent weeks start)."""
+    weeks = max((period.end - period.start).days // 7, 1)
+    recent_weeks = min(settings.recent_weeks, weeks)
+    start = datetime.combine(period.end - timedelta(weeks=recent_weeks), datetime.min.time(),
+                             UTC)
+    return weeks, recent_weeks, start
+
+
+def tally_rows(rows: list[Row], since: datetime, settings: InsightsSettings) -> list[Tally]:
+    """What `store.tallies` counts in the database, from rows already in memory."""
+    counts: dict[tuple, list[int]] = {}
+    for row in rows:
+        n = counts.setdefault((row.theme_id, row.clinician), [0, 0, 0, 0])
+        n[0] += 1
+        n[1] += row.abstained
+        n[2] += is_gap(row, settings)
+        n[3] += _aware(row.created_at) >= since
+    return [Tally(t, c, *n) for (t, c), n in counts.items()]
+
+
 def theme_signals(rows: list[Row], themes: dict, period: Period,
                   settings: InsightsSettings) -> tuple[list[ThemeSignal], int]:
     """Signals of each theme with at least k clinicians in `rows` (already filtered to the
     period), biggest first, and the number suppressed."""
-    weeks = max((period.end - period.start).days // 7, 1)
-    recent_weeks = min(settings.recent_weeks, weeks)
-    recent_from = datetime.combine(period.end - timedelta(weeks=recent_weeks),
-                                   datetime.min.time(), UTC)
-    grouped: dict[str, list[Row]] = {}
-    for row in rows:
-        if row.theme_id in themes:
-            grouped.setdefault(row.theme_id, []).append(row)
+    return signals_of(tally_rows(rows, recent_from(period, settings)[2], settings), themes,
+                      period, settings)
+
+
+def signals_of(tallies: list[Tally], themes: dict, period: Period,
+               settings: InsightsSettings) -> tuple[list[ThemeSignal], int]:
+    """`theme_signals` from per-(theme, clinician) tallies of the period."""
+    weeks, recent_weeks, _ = recent_from(period, settings)
+    grouped: dict[str, list[Tally]] = {}
+    for tally in tallies:
+        if tally.theme_id in themes:
+            grouped.setdefault(tally.theme_id, []).append(tally)
     signals, suppressed = [], 0
     for theme_id, members in grouped.items():
-        people = {r.clinician for r in members if r.clinician}
+        people = {t.clinician for t in members if t.clinician}
         if len(people) < settings.min_clinicians:
             suppressed += 1
             continue
         theme = themes[theme_id]
-        recent = sum(_aware(r.created_at) >= recent_from for r in members)
+        questions = sum(t.questions for t in members)
+        recent = sum(t.recent for t in members)
         earlier_weeks = weeks - recent_weeks
-        earlier_rate = (len(members) - recent) / earlier_weeks if earlier_weeks else 0.0
+        earlier_rate = (questions - recent) / earlier_weeks if earlier_weeks else 0.0
         recent_rate = recent / recent_weeks
-        gaps = sum(is_gap(r, settings) for r in members)
+        gaps = sum(t.gaps for t in members)
         signal = ThemeSignal(
-            id=theme_id, label=theme.label, terms=list(theme.terms), questions=len(members),
+            id=theme_id, label=theme.label, terms=list(theme.terms), questions=questions,
             clinicians=len(people), recent=recent, earlier_rate=earlier_rate,
             emerging=recent > 0 and (earlier_rate == 0 and earlier_weeks > 0
                                      or recent_rate >= settings.emerging_ratio * earlier_rate
                                      > 0),
-            gaps=gaps, gap_rate=gaps / len(members),
-            abstention_rate=sum(r.abstained for r in members) / len(members),
+            gaps=gaps, gap_rate=gaps / questions,
+            abstention_rate=sum(t.abstained for t in members) / questions,
             cards=list(theme.cards), near_cards=list(theme.near_cards),
         )
         signal.recent_weeks = recent_weeks
@@ -129,24 +160,45 @@ def ranked_gaps(signals: list[ThemeSignal]) -> list[ThemeSignal]:
     return sorted((s for s in signals if s.gaps), key=lambda s: (-s.gaps, -s.gap_rate, s.id))
 
 
+def week_edges(period: Period) -> tuple[list[str], list[datetime]]:
+    """ISO week labels of the period and the Mondays inside it that separate them."""
+    labels, edges = [], []
+    monday = period.start - timedelta(days=period.start.weekday())
+    while monday < period.end:
+        labels.append(week_of(datetime.combine(monday, datetime.min.time())))
+        monday += timedelta(days=7)
+        if monday < period.end:
+            edges.append(datetime.combine(monday, datetime.min.time(), UTC))
+    return labels, edges
+
+
 def weekly_volume(rows: list[Row], period: Period, k: int) -> list[dict]:
     """Questions per ISO week of the period; weeks with fewer than k clinicians -> None."""
-    counts: Counter[str] = Counter()
-    people: dict[str, set[str]] = {}
-    gaps: Counter[str] = Counter()
+    labels, _ = week_edges(period)
+    index = {label: n for n, label in enumerate(labels)}
+    counts: dict[int, list] = {}
     for row in rows:
-        week = week_of(row.created_at)
-        counts[week] += 1
-        gaps[week] += row.abstained
+        n = index.get(week_of(row.created_at))
+        if n is None:
+            continue
+        week = counts.setdefault(n, [0, 0, set()])
+        week[0] += 1
+        week[1] += row.abstained
         if row.clinician:
-            people.setdefault(week, set()).add(row.clinician)
-    out, day = [], period.start
-    while day < period.end:
-        week = week_of(datetime.combine(day, datetime.min.time()))
-        shown = len(people.get(week, ())) >= k
-        out.append({"week": week, "questions": counts[week] if shown else None,
-                    "abstained": gaps[week] if shown else None})
-        day += timedelta(days=7)
+            week[2].add(row.clinician)
+    return weeks_shown(labels, {n: (q, a, len(p)) for n, (q, a, p) in counts.items()}, k)
+
+
+def weeks_shown(labels: list[str], counts: dict[int, tuple[int, int, int]], k: int
+                ) -> list[dict]:
+    """{week, questions, abstained} per week from (questions, abstained, clinicians)
+    counts; a week with fewer than k clinicians shows None."""
+    out = []
+    for n, week in enumerate(labels):
+        questions, abstained, people = counts.get(n, (0, 0, 0))
+        shown = people >= k
+        out.append({"week": week, "questions": questions if shown else None,
+                    "abstained": abstained if shown else None})
     return out
 
 
@@ -164,7 +216,12 @@ class Outcomes:
 def outcomes(rows: list[Row], reflections: dict, k: int) -> Outcomes:
     """What clinicians reported changing after the questions in `rows` (counts only: no
     free text leaves the reflection)."""
-    found = [reflections[r.inquiry_id] for r in rows if r.inquiry_id in reflections]
+    return summarize_outcomes([reflections[r.inquiry_id] for r in rows
+                               if r.inquiry_id in reflections], k)
+
+
+def summarize_outcomes(found: list, k: int) -> Outcomes:
+    """`outcomes` from the selection's reflections (`store.Outcome`s)."""
     people = {f.learner_id for f in found}
     if len(people) < k:
         return Outcomes(len(found), len(people), None, {}, {}, 0, suppressed=True)

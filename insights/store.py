@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import case, delete, func, insert, literal, select, update
 from sqlmodel import Session
 
 from credit_capture.episodes import Episode, Reflection
@@ -19,6 +19,9 @@ from credit_capture.models import Inquiry
 from insights.models import Theme, ThemeInquiry
 
 CLINICIAN_ORIGINS = ("web", "api", "ehr")
+# `similarity` of an embedding not yet compared with the themes (a cosine is never below
+# -1): between rebuilds only these are compared, not every question that stayed apart.
+NOT_COMPARED = -2.0
 READ_ORIGINS = (*CLINICIAN_ORIGINS, "demo")
 
 
@@ -57,13 +60,23 @@ def unembedded(session: Session, model: str) -> list[tuple[str, str]]:
 
 
 def save_vectors(session: Session, items: list[tuple[str, np.ndarray]], model: str) -> None:
-    for inquiry_id, vector in items:
-        session.merge(ThemeInquiry(inquiry_id=inquiry_id, vector=to_bytes(vector), model=model))
+    """Store embeddings in bulk (a row per inquiry; an old encoder's row is replaced and
+    its theme forgotten, as the vector it was matched on is gone)."""
+    if not items:
+        return
+    ids = [i for i, _ in items]
+    for start in range(0, len(ids), 500):
+        session.execute(delete(ThemeInquiry).where(
+            ThemeInquiry.inquiry_id.in_(ids[start:start + 500])))
+    session.execute(insert(ThemeInquiry), [
+        {"inquiry_id": i, "vector": to_bytes(v), "model": model, "theme_id": None,
+         "similarity": NOT_COMPARED} for i, v in items])
 
 
 def vectors(session: Session, *, unassigned_only: bool = False
             ) -> tuple[list[str], np.ndarray, list[str | None]]:
-    """Ids (sorted), an (n, d) matrix and current theme ids of readable inquiries."""
+    """Ids (sorted), an (n, d) matrix and current theme ids of readable inquiries
+    (`unassigned_only`: those not yet compared with the current themes)."""
     query = (
         select(ThemeInquiry.inquiry_id, ThemeInquiry.vector, ThemeInquiry.theme_id)
         .join(Inquiry, Inquiry.id == ThemeInquiry.inquiry_id)
@@ -71,7 +84,8 @@ def vectors(session: Session, *, unassigned_only: bool = False
         .order_by(ThemeInquiry.inquiry_id)
     )
     if unassigned_only:
-        query = query.where(ThemeInquiry.theme_id.is_(None))
+        query = query.where(ThemeInquiry.theme_id.is_(None),
+                            ThemeInquiry.similarity == NOT_COMPARED)
     ids, blobs, themes = [], [], []
     for inquiry_id, blob, theme in session.execute(query):
         ids.append(inquiry_id)
@@ -166,3 +180,103 @@ def retire_all(session: Session) -> None:
 def has_demo(session: Session) -> bool:
     query = select(Inquiry.id).where(Inquiry.origin == "demo").limit(1)
     return session.execute(query).first() is not None
+
+
+# aggregates for the planner pages ------------------------------------------------------
+# At 50,000 inquiries reading every row of a period (with its JSON) per page view costs
+# seconds; the pages need only counts, so the database counts and groups them.
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One clinician's questions in one theme (None: in no theme) in a selection."""
+
+    theme_id: str | None
+    clinician: str | None
+    questions: int
+    abstained: int
+    gaps: int  # abstained or below the low-confidence score
+    recent: int  # asked on or after the selection's `recent_from`
+
+
+def _selection(query, *, start: datetime | None, end: datetime | None,
+               clinicians: set[str] | None, theme_id: str | None):
+    query = query.where(Inquiry.origin.in_(READ_ORIGINS))
+    if start is not None:
+        query = query.where(Inquiry.created_at >= start)
+    if end is not None:
+        query = query.where(Inquiry.created_at < end)
+    if clinicians is not None:
+        query = query.where(Inquiry.learner_id.in_(sorted(clinicians)))
+    if theme_id is not None:
+        query = query.where(ThemeInquiry.theme_id == theme_id)
+    return query
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def tallies(session: Session, *, start: datetime | None = None, end: datetime | None = None,
+            clinicians: set[str] | None = None, theme_id: str | None = None,
+            recent_from: datetime | None = None, low_confidence: float = 1.0) -> list[Tally]:
+    """Questions per (theme, clinician) in the selection, counted by the database."""
+    score = Inquiry.__table__.c.signals["decision_score"].as_float()
+    recent = (_flag(Inquiry.created_at >= recent_from) if recent_from is not None
+              else func.count())
+    query = _selection(
+        select(ThemeInquiry.theme_id, Inquiry.learner_id, func.count(),
+               _flag(Inquiry.abstained), _flag(Inquiry.abstained | (score < low_confidence)),
+               recent)
+        .select_from(Inquiry)
+        .outerjoin(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
+        .group_by(ThemeInquiry.theme_id, Inquiry.learner_id),
+        start=start, end=end, clinicians=clinicians, theme_id=theme_id)
+    return [Tally(t, c, n, int(a or 0), int(g or 0), int(r or 0))
+            for t, c, n, a, g, r in session.execute(query)]
+
+
+def weekly(session: Session, edges: list[datetime], *, start: datetime, end: datetime,
+           clinicians: set[str] | None = None, theme_id: str | None = None
+           ) -> dict[int, tuple[int, int, int]]:
+    """{week number: (questions, abstained, distinct clinicians)} of [start, end) cut at
+    `edges` (the Mondays inside it: week n ends at edges[n]); empty weeks are absent."""
+    bucket = case(*[(Inquiry.created_at < edge, n) for n, edge in enumerate(edges)],
+                  else_=len(edges)) if edges else literal(0)
+    query = _selection(
+        select(bucket, func.count(), _flag(Inquiry.abstained),
+               func.count(Inquiry.learner_id.distinct()))
+        .select_from(Inquiry)
+        .group_by(bucket),
+        start=start, end=end, clinicians=clinicians, theme_id=None)
+    if theme_id is not None:
+        query = query.join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id).where(
+            ThemeInquiry.theme_id == theme_id)
+    return {int(n): (q, int(a or 0), p) for n, q, a, p in session.execute(query)}
+
+
+def selection_outcomes(session: Session, *, start: datetime | None = None,
+                       end: datetime | None = None, clinicians: set[str] | None = None,
+                       theme_id: str | None = None) -> list[Outcome]:
+    """Reflections on the questions of a selection (countable parts only)."""
+    query = (select(Reflection.learner_id, Reflection.outcome, Reflection.change_types,
+                    Reflection.barriers)
+             .join(Episode, Reflection.episode_id == Episode.id)
+             .join(Inquiry, Inquiry.id == Episode.inquiry_id))
+    if theme_id is not None:
+        query = query.join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
+    query = _selection(query, start=start, end=end, clinicians=clinicians, theme_id=theme_id)
+    return [Outcome(learner, outcome, list(changes or []), bool(barriers))
+            for learner, outcome, changes, barriers in session.execute(query)]
+
+
+def recent_questions(session: Session, theme_id: str, *, start: datetime | None = None,
+                     end: datetime | None = None, clinicians: set[str] | None = None,
+                     limit: int = 80) -> list[str]:
+    """A theme's newest scrubbed questions in the selection (for example questions)."""
+    query = _selection(
+        select(Inquiry.question)
+        .join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
+        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(limit),
+        start=start, end=end, clinicians=clinicians, theme_id=theme_id)
+    return list(session.execute(query).scalars())
