@@ -13,14 +13,24 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.deps import CurbsideDep, CurrentUserDep, SessionDep
+from app.accounts import AccountError, User, open_session
+from app.auth_pages import sign_in_checked
+from app.auth_throttle import TooManyAttempts
+from app.deps import SESSION_COOKIE, CurbsideDep, CurrentUserDep, SessionDep
+from app.ehr_accounts import link_account, sign_in_from_ehr
 from app.errors import BadQuestion
 from app.pages import templates
 from app.services import Curbside
 from integrations import cds_hooks, feeds
 from integrations.chart_cards import cards_for
 from integrations.codes import CodeIndex, build_code_index
-from integrations.errors import BadEhrRequest, EhrUnavailable, IntegrationError, UnknownIssuer
+from integrations.errors import (
+    BadEhrRequest,
+    EhrUnavailable,
+    IdentityRejected,
+    IntegrationError,
+    UnknownIssuer,
+)
 from integrations.infobutton import find_cards
 from integrations.infobutton_request import (
     ATOM,
@@ -117,7 +127,7 @@ def _launcher(request: Request) -> SmartLauncher:
 
 
 LauncherDep = Annotated[SmartLauncher, Depends(_launcher)]
-_STATUS = {UnknownIssuer: 403, EhrUnavailable: 502}
+_STATUS = {UnknownIssuer: 403, EhrUnavailable: 502, IdentityRejected: 401}
 
 
 def _smart_error(request: Request, exc: IntegrationError):
@@ -140,30 +150,89 @@ def smart_launch(request: Request, curbside: CurbsideDep, launcher: LauncherDep,
 
 @router.get("/smart/callback", summary="SMART App Launch redirect URI")
 def smart_callback(request: Request, curbside: CurbsideDep, launcher: LauncherDep,
-                   day: TodayDep, state: str = "", code: str = "", error: str = "",
-                   error_description: str = ""):
-    """Exchange the code, read the chart, open the chat with the patient's context."""
+                   session: SessionDep, day: TodayDep, state: str = "", code: str = "",
+                   error: str = "", error_description: str = ""):
+    """Exchange the code, sign the clinician in (the id_token's fhirUser), read the chart,
+    open the chat with the patient's context."""
     if error:
         reason = f"The EHR refused the launch: {error_description or error}."
         return _smart_error(request, BadEhrRequest(reason))
     try:
-        chart = launcher.complete(state=state, code=code, today=day)
+        launch = launcher.complete(state=state, code=code, today=day)
     except IntegrationError as exc:
         return _smart_error(request, exc)
+    chart = launch.chart
     cards = cards_for(chart.problems + chart.medications, codes=code_index(curbside, day),
                       patient=chart.patient)
     suggestions = [{"question": card.doc.title, "reason": f"on the chart: {card.concept.text}"}
                    for card in cards]
     chips = chart.patient.chips() + [c.text for c in chart.problems + chart.medications]
-    return _smart_page(request, curbside, chart.patient, chips=chips, suggestions=suggestions)
+    outcome = None
+    if launch.identity is not None:
+        outcome = sign_in_from_ehr(session, launch.identity,
+                                   unlinked=curbside.settings.ehr.smart_unlinked)
+    context: dict = {"notice": outcome.notice if outcome else
+                     "The EHR did not say who you are: questions are not credited."}
+    if outcome and outcome.needs_link:
+        context["link_ticket"] = launcher.hold_identity(launch.identity)
+    elif outcome and outcome.user:
+        context["notice"] = ("A Curbside account was created for you and linked to your "
+                             "EHR login." if outcome.created else "")
+        context["session_token"] = _sign_in(request, session, outcome.user)
+    return _smart_page(request, curbside, chart.patient, chips=chips, suggestions=suggestions,
+                       **context)
+
+
+@router.post("/smart/link", summary="Link the EHR login to a Curbside account (sign in once)")
+def smart_link(request: Request, curbside: CurbsideDep, launcher: LauncherDep,
+               session: SessionDep, ticket: str = Form(""), email: str = Form(""),
+               password: str = Form(""), age: str = Form(""), sex: str = Form(""),
+               chip: Annotated[list[str], Form()] = (),
+               suggestion: Annotated[list[str], Form()] = ()):
+    """Sign in once with a password; the EHR login (iss, fhirUser) then signs in to this
+    account at every launch. The page's patient context comes back in the form, as in
+    `/smart/ask`; nothing of it is stored."""
+    try:
+        patient = _patient_from_form(age, sex)
+        identity = launcher.held_identity(ticket)
+    except BadEhrRequest as exc:
+        return _smart_error(request, exc)
+    carried = _carried(chip, suggestion)
+    status = 401
+    try:
+        user = sign_in_checked(request, session, email, password)
+        status = 403  # signed in, but this account may not be linked
+        link_account(session, identity, user)
+    except AccountError as exc:
+        locked = isinstance(exc, TooManyAttempts)
+        page = _smart_page(request, curbside, patient, link_ticket=ticket, link_email=email,
+                           link_error=str(exc), status_code=429 if locked else status,
+                           **carried)
+        if locked:
+            page.headers["retry-after"] = str(exc.retry_after)
+        return page
+    launcher.held_identity(ticket, consume=True)
+    return _smart_page(request, curbside, patient, notice="Linked: from now on, launching "
+                       "Curbside from the EHR signs you in.",
+                       session_token=_sign_in(request, session, user), **carried)
+
+
+def _sign_in(request: Request, session, user: User) -> str:
+    """Open a session for `user` (the page rendered next shows them signed in); the
+    cookie is set by `_smart_page`, the same as the sign-in form's."""
+    request.state.current_user = user
+    return open_session(session, user=user)
 
 
 @router.post("/smart/ask", summary="Ask with the launched patient's age and sex as steering")
 def smart_ask(request: Request, curbside: CurbsideDep, user: CurrentUserDep,
               session: SessionDep, question: str = Form(""), age: str = Form(""),
-              sex: str = Form("")):
+              sex: str = Form(""), chip: Annotated[list[str], Form()] = (),
+              suggestion: Annotated[list[str], Form()] = ()):
     """The chat after a launch: age and sex travel in the form, steer the search and are
-    dropped; only the scrubbed question is logged."""
+    dropped; the chips and suggestions come back only to be shown again. Only the
+    scrubbed question is logged."""
+    carried = _carried(chip, suggestion)
     try:
         patient = _patient_from_form(age, sex)
         outcome = curbside.ask(question, learner_id=user.id if user else None,
@@ -173,7 +242,16 @@ def smart_ask(request: Request, curbside: CurbsideDep, user: CurrentUserDep,
                            ask_error=str(exc), status_code=422)
     answer = outcome.as_dict()
     return _smart_page(request, curbside, patient, question=question, outcome=answer,
-                       demo=answer["demo"])
+                       demo=answer["demo"], **carried)
+
+
+def _carried(chips, suggestions) -> dict:
+    """The page's context as the form sent it back (bounded; shown, never stored)."""
+    if not chips:
+        return {}
+    return {"chips": [c[:200] for c in chips[:40]],
+            "suggestions": [{"question": q[:300], "reason": "on the chart"}
+                            for q in suggestions[:20]]}
 
 
 def _patient_from_form(age: str, sex: str) -> PatientFacts:
@@ -189,13 +267,18 @@ def _patient_from_form(age: str, sex: str) -> PatientFacts:
 
 
 def _smart_page(request: Request, curbside: Curbside, patient: PatientFacts, *,
-                chips: list[str] | None = None, status_code: int = 200, **context):
-    return templates.TemplateResponse(request, "smart.html", {
+                chips: list[str] | None = None, status_code: int = 200,
+                session_token: str | None = None, **context):
+    page = templates.TemplateResponse(request, "smart.html", {
         "error": None, "settings": curbside.settings, "suggestions": [],
         "chips": chips if chips is not None else patient.chips(),
         "age": "" if patient.age_years is None else f"{patient.age_years:.2f}",
         "sex": patient.sex or "", **context,
     }, status_code=status_code)
+    if session_token:
+        page.set_cookie(SESSION_COOKIE, session_token, httponly=True, samesite="lax",
+                        max_age=14 * 24 * 3600)
+    return page
 
 
 # CDS Hooks --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -27,6 +28,12 @@ class EhrSettings(BaseModel):
         "URL of the incoming request. Used for the SMART redirect URI and CDS Hooks links.",
     )
     smart_scopes: str = Field(SMART_SCOPES, description="Scopes requested at SMART launch.")
+    smart_unlinked: Literal["link", "create"] = Field(
+        "link",
+        description="A SMART launch by a clinician (the id_token's fhirUser) not yet linked "
+        "to a Curbside account: 'link' offers to sign in once to an existing learner account "
+        "and links it; 'create' creates a learner account for them and links it.",
+    )
     smart_launch_ttl_seconds: int = Field(
         600, ge=30, le=3600,
         description="How long a started SMART launch waits for the EHR's callback.",

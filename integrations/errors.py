@@ -17,3 +17,8 @@ class UnknownIssuer(IntegrationError):
 
 class EhrUnavailable(IntegrationError):
     """The EHR's SMART configuration, token or FHIR endpoint failed or answered nonsense: 502."""
+
+
+class IdentityRejected(IntegrationError):
+    """The EHR's id_token failed verification (signature, issuer, audience, expiry) or names
+    no `fhirUser`: nobody is signed in and the launch stops: 401."""

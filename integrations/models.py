@@ -1,7 +1,11 @@
-"""CDS Hooks feedback: what clinicians did with a card (accepted or overridden).
+"""Records of the EHR integrations.
 
-Only the card's uuid, the service, the outcome and the override reason are kept: no
-patient, no order, no user.
+CDS Hooks feedback: what clinicians did with a card (accepted or overridden); only the
+card's uuid, the service, the outcome and the override reason are kept: no patient, no
+order, no user.
+
+SMART account links: which Curbside account an EHR's clinician (iss, fhirUser) signs in
+to; nothing of any patient.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -22,6 +27,21 @@ class CdsFeedback(SQLModel, table=True):
     override_reason: str | None = Field(None, description="The EHR's coded reason, if any.")
     outcome_at: str | None = Field(None, description="outcomeTimestamp as sent by the EHR.")
     received_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class EhrLink(SQLModel, table=True):
+    """One EHR user (the SMART id_token's fhirUser at one FHIR server) linked to one Curbside
+    account; a user may be linked from several EHRs."""
+
+    __tablename__ = "ehr_link"
+    __table_args__ = (UniqueConstraint("iss", "fhir_user", name="uq_ehr_link_identity"),)
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, primary_key=True)
+    iss: str = Field(description="The registered FHIR server the launch came from.")
+    fhir_user: str = Field(description="The id_token's fhirUser, e.g. Practitioner/123.")
+    user_id: str = Field(index=True, description="The linked Curbside account.")
+    how: str = Field(description="linked (signed in once) | created (new account)")
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
 def parse_feedback(service_id: str, body: dict) -> list[CdsFeedback]:

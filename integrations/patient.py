@@ -1,7 +1,7 @@
 """The little an EHR tells us about the patient, and how it steers the choice of card.
 
 Why only age and sex: they decide between sibling cards (paediatric vs adult dosing,
-pregnancy vs general), and the search already reads them from text ("4 years old female").
+pregnancy vs general), and the search already reads them from text ("4yo f").
 They are turned into that text for the search and never written anywhere.
 """
 
@@ -29,17 +29,22 @@ class PatientFacts:
     sex: str | None = None
 
     def steer_text(self) -> str:
-        """Words the search reads as patient context, e.g. "4 years old female"."""
-        parts = []
-        if self.age_years is not None:
-            age = min(self.age_years, _OLDEST_AGE)
-            if age < 1:
-                parts.append(f"{max(int(age * 12), 0)} months old")
-            else:
-                parts.append(f"{int(age)} years old")
+        """Words the search reads as patient context only, e.g. "4yo f".
+
+        Written in the clinician's "54yo f" shorthand because the question reader takes
+        that whole phrase as context; a bare "female" stays in the searched topic, and
+        "dexamethasone dose" + "female" abstained as "not found: female" (seen in the
+        SMART browser test). So sex is only given with an age in years; an infant's age
+        goes alone, in months.
+        """
+        if self.age_years is None:
+            return ""
+        age = min(self.age_years, _OLDEST_AGE)
+        if age < 1:
+            return f"{max(int(age * 12), 0)} months old"
         if self.sex in {"female", "male"}:
-            parts.append(self.sex)
-        return " ".join(parts)
+            return f"{int(age)}yo {self.sex[0]}"
+        return f"{int(age)} years old"
 
     def chips(self) -> list[str]:
         chips = []

@@ -7,6 +7,11 @@ the verifier proves it is the same launch) and reads the patient's age, sex, act
 and medications. The access token and the chart data are used within that request and
 dropped; only the pending launch (state, verifier, endpoints: no patient data) is kept, in
 memory, for at most `ttl` seconds.
+
+With the `openid fhirUser` scopes the token response carries an id_token; it is verified
+against the EHR's JWKS (`integrations.identity`) and names the launching clinician, whom the
+app signs in. A clinician still to be linked to an account is held, as (iss, fhirUser)
+only, under a one-time ticket for the same `ttl`.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from urllib.parse import urlencode
 import httpx
 
 from integrations import fhir_context
-from integrations.errors import BadEhrRequest, EhrUnavailable, UnknownIssuer
+from integrations.errors import BadEhrRequest, EhrUnavailable, IdentityRejected, UnknownIssuer
 from integrations.fhir_context import ChartContext
+from integrations.identity import EhrIdentity, verify_id_token
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,16 @@ class PendingLaunch:
     token_endpoint: str
     redirect_uri: str
     started: float
+    oidc_issuer: str | None = None
+    jwks_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class CompletedLaunch:
+    """The chart (request-only) and who launched (None when the EHR sent no id_token)."""
+
+    chart: ChartContext
+    identity: EhrIdentity | None
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -62,6 +78,7 @@ class SmartLauncher:
         self.timeout = timeout
         self.clock = clock
         self._pending: dict[str, PendingLaunch] = {}
+        self._tickets: dict[str, tuple[EhrIdentity, float]] = {}
         self._lock = threading.Lock()
 
     # launch -----------------------------------------------------------------
@@ -87,8 +104,9 @@ class SmartLauncher:
         state = secrets.token_urlsafe(24)
         with self._lock:
             self._expire()
-            self._pending[state] = PendingLaunch(iss, client_id, verifier, token, redirect_uri,
-                                                 self.clock())
+            self._pending[state] = PendingLaunch(
+                iss, client_id, verifier, token, redirect_uri, self.clock(),
+                oidc_issuer=_text(config.get("issuer")), jwks_uri=_text(config.get("jwks_uri")))
         query = urlencode({
             "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
             "launch": launch, "scope": self.scopes, "state": state, "aud": iss,
@@ -97,8 +115,9 @@ class SmartLauncher:
         return f"{authorize}{'&' if '?' in authorize else '?'}{query}"
 
     # callback ---------------------------------------------------------------
-    def complete(self, *, state: str, code: str, today: date) -> ChartContext:
-        """Exchange the code and read the chart; the state can be used once."""
+    def complete(self, *, state: str, code: str, today: date) -> CompletedLaunch:
+        """Exchange the code, verify who launched and read the chart; the state can be used
+        once. A present but unverifiable id_token stops the launch (`IdentityRejected`)."""
         with self._lock:
             self._expire()
             pending = self._pending.pop(state, None)
@@ -115,6 +134,7 @@ class SmartLauncher:
         access, patient_id = token.get("access_token"), token.get("patient")
         if not isinstance(access, str) or not isinstance(patient_id, str):
             raise EhrUnavailable("The EHR's token response lacks an access token or patient.")
+        identity = self._identity(pending, token.get("id_token"))
         headers = {"Authorization": f"Bearer {access}", "Accept": "application/fhir+json"}
         base = pending.iss
         patient = self._get_json(f"{base}/Patient/{patient_id}", what="Patient",
@@ -127,13 +147,53 @@ class SmartLauncher:
                               headers=headers, optional=True,
                               params={"patient": patient_id, "status": "active"})
         try:
-            return ChartContext(
+            chart = ChartContext(
                 patient=fhir_context.patient_facts(patient, today=today),
                 problems=fhir_context.problems(conditions) if conditions else (),
                 medications=fhir_context.medications(meds) if meds else (),
             )
         except BadEhrRequest as exc:
             raise EhrUnavailable(f"The EHR sent invalid FHIR: {exc}") from None
+        return CompletedLaunch(chart=chart, identity=identity)
+
+    def _identity(self, pending: PendingLaunch, id_token: object) -> EhrIdentity | None:
+        """The verified launching clinician; None when the EHR sent no id_token."""
+        if id_token is None:
+            return None
+        if not isinstance(id_token, str) or not id_token:
+            raise IdentityRejected("The EHR's id_token is not a token; nobody was signed in.")
+        issuer, jwks_uri = pending.oidc_issuer, pending.jwks_uri
+        if not (issuer and jwks_uri):  # SMART v2 allows them in the OpenID configuration
+            oidc = self._get_json(f"{pending.iss}/.well-known/openid-configuration",
+                                  what="OpenID configuration", optional=True) or {}
+            issuer = issuer or _text(oidc.get("issuer"))
+            jwks_uri = jwks_uri or _text(oidc.get("jwks_uri"))
+        if not (issuer and _is_url(jwks_uri)):
+            raise IdentityRejected("The EHR publishes no OpenID issuer and signing keys "
+                                   "(jwks_uri), so its id_token cannot be checked.")
+        jwks = self._get_json(jwks_uri, what="signing keys (JWKS)")
+        return verify_id_token(id_token, jwks=jwks, issuer=issuer,
+                               client_id=pending.client_id, fhir_base=pending.iss)
+
+    # account linking ---------------------------------------------------------
+    def hold_identity(self, identity: EhrIdentity) -> str:
+        """A one-time ticket standing for a verified clinician who is still to link an
+        account (the page carries the ticket, never the identity itself)."""
+        ticket = secrets.token_urlsafe(24)
+        with self._lock:
+            self._expire()
+            self._tickets[ticket] = (identity, self.clock())
+        return ticket
+
+    def held_identity(self, ticket: str, *, consume: bool = False) -> EhrIdentity:
+        """The identity behind a ticket; `consume` once the link is made."""
+        with self._lock:
+            self._expire()
+            held = self._tickets.pop(ticket, None) if consume else self._tickets.get(ticket)
+        if held is None:
+            raise BadEhrRequest("This account link has expired; launch Curbside from the "
+                                "EHR again.")
+        return held[0]
 
     # http -------------------------------------------------------------------
     def _get_json(self, url: str, *, what: str, headers: dict | None = None,
@@ -161,6 +221,8 @@ class SmartLauncher:
         cutoff = self.clock() - self.ttl
         for state in [s for s, p in self._pending.items() if p.started < cutoff]:
             del self._pending[state]
+        for ticket in [t for t, (_, at) in self._tickets.items() if at < cutoff]:
+            del self._tickets[ticket]
 
 
 def _json_of(response: httpx.Response, what: str) -> dict:
@@ -173,6 +235,11 @@ def _json_of(response: httpx.Response, what: str) -> dict:
     if not isinstance(data, dict):
         raise EhrUnavailable(f"The EHR's {what} is not a JSON object.")
     return data
+
+
+def _text(value: object) -> str | None:
+    """A configuration string as published (an OpenID issuer is compared exactly)."""
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def _is_url(value: object) -> bool:

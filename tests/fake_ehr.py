@@ -1,8 +1,12 @@
 """A loopback EHR for SMART and CDS Hooks tests: smart-configuration, an authorization
-endpoint that checks the launch and PKCE, a token endpoint, and FHIR R4 reads.
+endpoint that checks the launch and PKCE, a token endpoint issuing an OpenID Connect
+id_token (RS256, signed with joserfc, the Authlib project's JOSE library, naming the
+clinician in `fhirUser`), its JWKS, and FHIR R4 reads.
 
 Resources are built and validated with `fhir.resources`, so the client under test reads
-the same JSON a conformant FHIR server would send.
+the same JSON a conformant FHIR server would send. `EhrState` can make the id_token wrong
+in the ways a real attack or misconfiguration would: signed by a key the EHR does not
+publish, or issued for another client (audience).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlencode
 
 import uvicorn
@@ -24,9 +29,18 @@ from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 CLIENT_ID = "curbside-test-client"
 LAUNCH = "launch-abc"
+FHIR_USER = "Practitioner/dr-ada"
+
+
+@cache
+def signing_key(name: str = "ehr") -> RSAKey:
+    """An RSA key per name, made once per test run (2048-bit generation takes ~0.1 s)."""
+    return RSAKey.generate_key(2048, parameters={"kid": f"{name}-key-1", "use": "sig"})
 
 
 def patient(pid: str = "p1", birth: str = "2022-02-14", gender: str = "female") -> dict:
@@ -80,6 +94,11 @@ class EhrState:
     tokens: set[str] = field(default_factory=set)
     authorize_requests: list[dict] = field(default_factory=list)
     token_requests: list[dict] = field(default_factory=list)
+    fhir_user: str | None = FHIR_USER  # None: the EHR sends no id_token at all
+    given_name: str = "Ada"
+    family_name: str = "Lovelace"
+    id_token_audience: str = CLIENT_ID  # another value: a token minted for another app
+    id_token_key: str = "ehr"  # another name: signed by a key the EHR does not publish
 
 
 def build_ehr(state: EhrState) -> FastAPI:
@@ -88,11 +107,27 @@ def build_ehr(state: EhrState) -> FastAPI:
     @app.get("/.well-known/smart-configuration")
     def configuration(request: Request):
         base = str(request.base_url).rstrip("/")
-        return {"issuer": base, "authorization_endpoint": f"{base}/authorize",
+        return {"issuer": base, "jwks_uri": f"{base}/jwks",
+                "authorization_endpoint": f"{base}/authorize",
                 "token_endpoint": f"{base}/token",
                 "code_challenge_methods_supported": ["S256"],
                 "capabilities": ["launch-ehr", "client-public", "context-ehr-patient",
-                                 "permission-v2"]}
+                                 "permission-v2", "sso-openid-connect"]}
+
+    @app.get("/jwks")
+    def jwks():
+        return {"keys": [signing_key("ehr").as_dict(private=False)]}
+
+    def id_token(issuer: str, nonce_source: str) -> str:
+        now = int(time.time())
+        claims = {"iss": issuer, "sub": state.fhir_user, "aud": state.id_token_audience,
+                  "iat": now, "exp": now + 300, "fhirUser": state.fhir_user,
+                  "given_name": state.given_name, "family_name": state.family_name,
+                  "jti": nonce_source}
+        key = signing_key(state.id_token_key)
+        # a forged token claims the published key's id: only the signature gives it away
+        header = {"alg": "RS256", "kid": signing_key("ehr").kid}
+        return jwt.encode(header, claims, key)
 
     @app.get("/authorize")
     def authorize(request: Request):
@@ -108,7 +143,8 @@ def build_ehr(state: EhrState) -> FastAPI:
         return RedirectResponse(f"{q['redirect_uri']}?{query}")
 
     @app.post("/token")
-    def token(grant_type: str = Form(), code: str = Form(), redirect_uri: str = Form(),
+    def token(request: Request, grant_type: str = Form(), code: str = Form(),
+              redirect_uri: str = Form(),
               client_id: str = Form(), code_verifier: str = Form()):
         state.token_requests.append({"code": code, "client_id": client_id})
         issued = state.codes.pop(code, None)
@@ -120,8 +156,11 @@ def build_ehr(state: EhrState) -> FastAPI:
             raise HTTPException(400, "invalid_grant")
         access = secrets.token_urlsafe(16)
         state.tokens.add(access)
-        return {"access_token": access, "token_type": "Bearer", "expires_in": 300,
-                "scope": issued["scope"], "patient": state.patient["id"]}
+        response = {"access_token": access, "token_type": "Bearer", "expires_in": 300,
+                    "scope": issued["scope"], "patient": state.patient["id"]}
+        if state.fhir_user and "openid" in issued["scope"].split():
+            response["id_token"] = id_token(str(request.base_url).rstrip("/"), code)
+        return response
 
     def _check(authorization: str | None) -> None:
         if not authorization or authorization.removeprefix("Bearer ") not in state.tokens:

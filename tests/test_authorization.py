@@ -68,6 +68,7 @@ POLICY = {
     "/smart/launch": PUBLIC,
     "/smart/callback": PUBLIC,
     "/smart/ask": PUBLIC,
+    "/smart/link": PUBLIC,  # links the EHR login to an account by signing in once
 }
 
 
