@@ -24,12 +24,15 @@ from credit_capture.audit import AuditEvent
 from credit_capture.claims import Claim
 from credit_capture.episodes import Episode, Reflection
 from credit_capture.models import Inquiry
+from credit_capture.practice import RetentionOutcome
+from credit_capture.reminders import ReminderSent
 from credit_capture.store import make_engine
 from insights.models import CardRequest, RootCause, Theme, ThemeInquiry
 from integrations.models import CdsFeedback, EhrLink
 
 MODELS = (User, WebSession, ApiToken, Inquiry, Episode, Reflection, Claim, AuditEvent,
-          Theme, ThemeInquiry, LoginThrottle, RootCause, CardRequest, CdsFeedback, EhrLink)
+          Theme, ThemeInquiry, LoginThrottle, RootCause, CardRequest, CdsFeedback, EhrLink,
+          RetentionOutcome, ReminderSent)
 
 # The revision that reproduces the schema of the last release made without migrations
 # (tables created by `create_all`): such a database is stamped with it, then upgraded.

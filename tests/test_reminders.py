@@ -62,9 +62,9 @@ def smtp():
 def _mail_settings(settings, port: int, day: date = date(2026, 12, 7), **smtp):
     return settings.model_copy(update={
         "frozen_date": day,
-        "smtp": SmtpSettings(
-            host="127.0.0.1", port=port, from_address="curbside@hospital.example.org",
-            starttls=False, public_url=PUBLIC, **smtp),
+        "smtp": SmtpSettings(**{
+            "host": "127.0.0.1", "port": port, "from_address": "curbside@hospital.example.org",
+            "starttls": False, "public_url": PUBLIC, **smtp}),
     })
 
 
@@ -154,3 +154,54 @@ def test_cli_sends_from_cron_and_says_when_email_is_off(settings, smtp, curbside
 def test_sending_without_a_host_is_refused_with_a_message(curbside):
     with pytest.raises(MailError, match="e-mail is off"):
         Practice(curbside).send_reminders()
+
+
+def _self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 (and its key), made here: nothing is downloaded."""
+    import ipaddress
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + timedelta(days=3650))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "relay.pem", folder / "relay.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+def test_starttls_protects_the_login_and_the_message(settings, curbside, tmp_path,
+                                                     monkeypatch):
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=tls,
+                            require_starttls=True, authenticator=inbox.authenticate)
+    controller.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", cert)  # the client trusts only this relay
+        ada = make_user(curbside, "ada@example.org")
+        claimed(curbside, ada, at=CLAIMED, cards=[CROUP])
+        relay = _mail_settings(settings, controller.port, starttls=True, username="curbside",
+                               password="relay-secret")
+        assert Practice(Curbside(relay)).send_reminders().messages == 1
+        assert inbox.logins == [("curbside", "relay-secret")] and len(inbox.messages) == 1
+    finally:
+        controller.stop()
