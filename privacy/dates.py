@@ -55,6 +55,14 @@ SHORT_RE = re.compile(
     r"|due|visit|started|stopped|dob|d\.o\.b\.?|born|birthday)\s*:?\s+)(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
     r"(?![\w/]|\.\d|\s*(?i:ns\b|lr\b|tabs?\b|strength|murmur|edema|pain|vision|d5|mg|units?))"
 )
+# A bare "m/d" heading a note line and set off by a dash ("7/25 - pt febrile", "hey 5/14 -
+# …") dates the entry.  Scores written the same way follow what they score ("pain 8/10 -",
+# "murmur 3/6 -"), so only the start of a segment or a chat opener may come before it.
+HEADER_SHORT_RE = re.compile(
+    r"(?:^|[:;|(]\s*|\s[-–—]\s+|(?i:\b(?:hey|hi|hello|sorry|q|fyi|pls\s+help|curbside|update"
+    r"|note|quick\s+q))[:,]?\s+)"
+    r"(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))(?=\s+[-–—|:]\s)"
+)
 DOB_CUE_RE = re.compile(
     r"(?:\bDOB|\bD\.O\.B\.?|date\s+of\s+birth|\bbirth\s?date|\bbirthday|\bborn(?:\s+on)?|\bb\.)"
     r"\W{0,3}(?:is\s+|was\s+)?$",
@@ -82,8 +90,9 @@ def date_spans(text: str) -> Iterator[tuple[int, int]]:
             if rx is MONTH_FIRST_RE and _false_month(m.group()):
                 continue
             yield m.start(), m.end()
-    for m in SHORT_RE.finditer(text):
-        yield m.start("v"), m.end("v")
+    for rx in (SHORT_RE, HEADER_SHORT_RE):
+        for m in rx.finditer(text):
+            yield m.start("v"), m.end("v")
 
 
 def _false_month(value: str) -> bool:

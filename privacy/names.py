@@ -332,7 +332,12 @@ def _nameish(token: str, *, strong: bool) -> bool:
 
 
 _ROMAN_RE = re.compile(r"(?:[IVX]{2,}|[ivx]{2,})[a-dA-D]?|[IVX][a-d]")
-PARTICLES = frozenset("de del della der di da dos das du la le van von bin ibn al el y".split())
+# Particles inside names: Romance, Dutch, German, Arabic ("bin", "abu", "bint") and Irish
+# ("Ó Briain", "Ní Bhriain", "Mac Giolla", "Nic Amhlaoibh", "Uí").
+PARTICLES = frozenset(
+    "de del della der di da dos das du la le van von ter ten bin bint ibn abu al el y"
+    " ó o ní ni mac nic uí ui".split()
+)
 
 
 def _name_run(text: str, start: int, tokens: list[re.Match[str]], strong: bool):
@@ -373,16 +378,53 @@ def _weak_cue_name(text: str, span: tuple[int, int]) -> bool:
 def cue_names(text: str) -> list[Hit]:
     """Names after a title, relation or "pt"/"name:" cue, in any case."""
     hits = []
-    for m in ANY_CUE_RE.finditer(text):
+    pos = 0
+    # Each search resumes where the value began, so a cue inside it is tried too ("pt mr.
+    # adebayo bell": "mr." is no name after "pt", but a surname follows it).
+    while m := ANY_CUE_RE.search(text, pos):
+        pos = m.start("v") if m.start("v") > m.start() else m.end()
         strong = m.group("cue").lower() in _STRONG_CUES
         tokens = list(_WORD_RE.finditer(m.group("v")))
         span = _name_run(text, m.start("v"), tokens, strong)
         weak_cue = m.group("cue").lower() in ("re", "for")
         if span and weak_cue and not _weak_cue_name(text, span):
             continue  # "for Ana Lima" / "for j. bui," yes; "for Lugano" / "for AASLD" no
+        if m.group("cue").lower() in _TITLES:
+            honorific = m.group("cue").lower() not in ("dr", "prof")
+            span = _title_run(text, m.start("v"), tokens, span, honorific=honorific)
         if span:
             hits.append(Hit("NAME", *span, STRONG if strong else SHAPE))
     return hits
+
+
+_TITLES = frozenset("mr mrs ms miss mx dr prof".split())
+
+
+def _title_run(text: str, start: int, tokens: list[re.Match[str]], span, *, honorific: bool):
+    """After a title the next words are a surname even when they are ordinary words that
+    are common surnames ("mr. little", "mx. cross", "mr. fadekemi cross"); modal verbs and
+    months are not ("dr. will call"), nor, after "dr", everyday verbs ("dr said ok"), and a
+    run keeps the case it started in."""
+    end = span[1] if span else None
+    for i, t in enumerate(tokens):
+        if end is not None and start + t.end() <= end:
+            continue
+        word = t.group()
+        low = word.lower()
+        gap = text[start + tokens[i - 1].end() : start + t.start()] if i else ""
+        if i and (gap != " " or _case([word]) != _case([tokens[0].group()])):
+            break
+        if text[start + t.end() : start + t.end() + 1].isdigit():
+            break
+        if not (low in WORD_SURNAMES or _nameish(word, strong=True)) or (
+            low in _WORD_GIVEN_STOP or low in _LOWER_STOP or _is_drug(low)
+            or (not honorific and low in COMMON)
+        ):
+            break
+        end = start + t.end()
+    if end is None:
+        return None
+    return (span[0] if span else start + tokens[0].start()), end
 
 
 _BACK_SKIP = frozenset("dob d.o.b born mrn mr# ssn ss# age aged is was".split())
@@ -416,8 +458,31 @@ def names_before(text: str, anchors: list[Hit]) -> list[Hit]:
     return hits
 
 
+# Numbers between two runs of another script, or a postcode just before one, belong to an
+# address written in that script: "대구광역시 강북구 영동대3거리 999-54 (예진김면)", "55864 대구".
+_NL_NUMBER_GAP = re.compile(r"[\s,()]*\d[\d\s,/()-]*[\s,()]*")
+_NL_POSTCODE_BEFORE = re.compile(r"\b\d{4,6}\s+$")
+
+
 def non_latin(text: str) -> list[Hit]:
-    return [Hit("NAME", m.start(), m.end(), STRONG) for m in NON_LATIN_RE.finditer(text)]
+    runs = [[m.start(), m.end(), "NAME"] for m in NON_LATIN_RE.finditer(text)]
+    merged: list[list] = []
+    for run in runs:
+        prev = merged[-1] if merged else None
+        # A unit in an alphabetic script ("12 мг") is short; CJK and Hangul words of two
+        # characters are whole place names ("서울").
+        word_like = run[1] - run[0] >= 3 or ord(text[run[0]]) >= 0x3040
+        if prev and word_like and _NL_NUMBER_GAP.fullmatch(text, prev[1], run[0]):
+            prev[1], prev[2] = run[1], "ADDRESS"
+            continue
+        merged.append(run)
+    for run in merged:
+        before = _NL_POSTCODE_BEFORE.search(text, 0, run[0])
+        if before:
+            run[0], run[2] = before.start(), "ADDRESS"
+        if run[2] == "ADDRESS" and text[run[1] : run[1] + 1] == ")":
+            run[1] += 1  # "(예진김면)": the closing bracket of the last part
+    return [Hit(kind, s, e, STRONG) for s, e, kind in merged]
 
 
 _LOWER_FIRST_RE = re.compile(r"\b(?P<first>[a-z][a-z'-]+)\s+(?P<last>[a-z][a-z'-]+(?:-[a-z]+)?)\b")
@@ -753,7 +818,7 @@ def _unknown_word(token: str) -> bool:
         and all(p not in ENGLISH and p not in EPONYMS and p not in CLINICAL_WORDS for p in parts)
         and not _slip_of_a_known_word(low)
         and _surname_ok(token)
-        and re.search(r"[aeiouyà-ÿ]", low) is not None
+        and re.search(r"[aeiouyà-ÿ]", _fold(low)) is not None
         and not _MEDICAL_SUFFIX.search(low)
         and low not in STATE_NAMES
         and low not in COUNTRIES

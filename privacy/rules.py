@@ -110,8 +110,8 @@ LONG_NUMBER_RE = re.compile(
 )
 
 _STREET_SUFFIX = (
-    r"(?:(?i:street|avenue|road|boulevard|drive|lane|court|place|terrace|circle|parkway"
-    r"|highway|square|trail|alley|route|pike|loop|way)|St|Ave|Rd|Blvd|Dr|Ln|Ct|Pl|Ter|Cir"
+    r"(?:(?i:(?:street|avenue|road|boulevard|drive|lane|court|place|terrace|circle|parkway"
+    r"|highway|square|trail|alley|route|pike|loop|way)s?)|St|Ave|Rd|Blvd|Dr|Ln|Ct|Pl|Ter|Cir"
     r"|Pkwy|Hwy|Sq|Trl|Rte)"
 )
 STREET_RE = re.compile(
@@ -189,6 +189,16 @@ ADDRESS_CUE_RE = re.compile(
     r"\s+(?:is\s+)?from)\s*[:#-]?\s*"
 )
 STREET_WORDS = frozenset(names._fold(w) for w in words("street_words"))
+# Street words that are no English word ("via", "ring", "flat" are), so "2 via IV" stays.
+_STREET_WORD_ALT = "|".join(sorted(
+    {re.escape(w) for w in words("street_words") if names._fold(w) not in names.ENGLISH},
+    key=len, reverse=True,
+))
+_TITLE_WORD = r"[^\W\d_a-z][^\W\d_A-Z]+"
+FOREIGN_STREET_RE = re.compile(
+    rf"(?<![\w/.-])\d{{1,5}}[A-Za-z]?\s+(?i:{_STREET_WORD_ALT})\.?\s+{_TITLE_WORD}"
+    rf"(?:\s+{_TITLE_WORD}){{0,4}}"
+)
 _ADDRESS_PART_STOP = frozenset(
     "needs need needing with w who and any travel on for pt patient is has had was dx hx "
     "reason phone tel fax dob mrn ssn id age aged home health ems".split()
@@ -262,6 +272,12 @@ def _addresses(text: str, out: list[Hit]) -> None:
             if first not in STATE_NAMES and first not in COUNTRIES:
                 out.append(Hit("ADDRESS", m.end(), end, STRONG + 0.05))
     streets = [(m.start(), m.end()) for m in STREET_RE.finditer(text)]
+    # House number first, street word next, in the order of many countries: "544 đường Lê
+    # Văn Việt", "12 rue Victor Hugo".
+    streets += [(m.start(), m.end()) for m in FOREIGN_STREET_RE.finditer(text)]
+    # A street line runs on over the comma-separated parts that follow it (unit, city,
+    # region, postcode): "00418 Smith Streets, FM 99598", "…, 21189 TP. Đà Nẵng".
+    streets = [(s, max(e, _address_parts(text, s))) for s, e in streets]
     out += [Hit("ADDRESS", s, e, STRONG) for s, e in streets]
     for m in CITY_STATE_RE.finditer(text):
         city_s = m.start("city")
