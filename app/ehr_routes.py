@@ -163,7 +163,7 @@ def smart_callback(request: Request, curbside: CurbsideDep, launcher: LauncherDe
         return _smart_error(request, exc)
     chart = launch.chart
     cards = cards_for(chart.problems + chart.medications, codes=code_index(curbside, day),
-                      patient=chart.patient)
+                      patient=chart.patient, fitting_only=True)
     suggestions = [{"question": card.doc.title, "reason": f"on the chart: {card.concept.text}"}
                    for card in cards]
     chips = chart.patient.chips() + [c.text for c in chart.problems + chart.medications]

@@ -21,8 +21,13 @@ class ChartCard:
 
 
 def cards_for(concepts: tuple[Concept, ...] | list[Concept], *, codes: CodeIndex,
-              patient: PatientFacts, limit: int = 5) -> list[ChartCard]:
-    """Cards coded for any of the concepts, fitting cards first, each card once."""
+              patient: PatientFacts, limit: int = 5,
+              fitting_only: bool = False) -> list[ChartCard]:
+    """Cards coded for any of the concepts, fitting cards first, each card once.
+
+    `fitting_only` drops cards about another age group or sex: for suggestions shown
+    unasked (a SMART launch), where a pregnancy card for a child is noise, not a choice.
+    """
     found: list[ChartCard] = []
     for concept in concepts:
         for system, code in concept.codes:
@@ -30,4 +35,6 @@ def cards_for(concepts: tuple[Concept, ...] | list[Concept], *, codes: CodeIndex
                 if all(card.doc.id != doc.id for card in found):
                     found.append(ChartCard(doc, concept))
     found.sort(key=lambda card: -patient.fit(card.doc))
+    if fitting_only:
+        found = [card for card in found if patient.fit(card.doc) >= 0]
     return found[:limit]

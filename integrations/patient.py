@@ -18,6 +18,9 @@ _ADULT_WORDS = re.compile(r"\badults?\b", re.I)
 _FEMALE_WORDS = re.compile(r"\b(?:women|woman|pregnancy|pregnant|preeclampsia|postpartum|"
                            r"contraception|menopaus\w*|gestational|cervical|mammography)\b", re.I)
 _MALE_WORDS = re.compile(r"\b(?:men|prostate)\b", re.I)
+_PREGNANCY_WORDS = re.compile(r"\b(?:pregnancy|pregnant|preeclampsia|postpartum|gestational|"
+                              r"antenatal|prenatal)\b", re.I)
+_YOUNGEST_PREGNANCY = 10  # years: below this a pregnancy card never fits the patient
 _OLDEST_AGE = 90  # ages above 89 are identifying (HIPAA): steer with "90" at most
 
 
@@ -71,6 +74,9 @@ class PatientFacts:
             fit -= 1
         if self.sex == "female" and _MALE_WORDS.search(doc.title):
             fit -= 1
+        if (self.age_years is not None and self.age_years < _YOUNGEST_PREGNANCY
+                and _PREGNANCY_WORDS.search(doc.title)):
+            fit -= 1  # acetaminophen on a 4-year-old's chart is not about pregnancy
         return fit
 
 

@@ -138,3 +138,21 @@ def test_an_unreachable_ehr_is_a_clear_502(settings):
 def test_bad_steering_fields_get_a_clear_4xx(smart_client):
     response = smart_client.post("/smart/ask", data={"question": "croup dose", "age": "old"})
     assert response.status_code == 422 and "number of years" in response.text
+
+
+def test_unasked_suggestions_fit_the_patient():
+    """A drug on the chart may be coded to cards for other patients (acetaminophen:
+    children's dosing, pregnancy analgesia); a 4-year-old girl is offered only hers."""
+    from integrations.patient import PatientFacts
+    from retrieval.models import Document
+
+    pregnancy = Document(id="p", title="Analgesics in pregnancy - acetaminophen first",
+                         text="", kind="card")
+    children = Document(id="c", title="Acetaminophen dosing in children", text="",
+                        kind="card", specialty=["pediatrics"])
+    girl, woman = PatientFacts(age_years=4, sex="female"), PatientFacts(age_years=30,
+                                                                        sex="female")
+    assert girl.fit(pregnancy) < 0 and girl.fit(children) == 0
+    assert woman.fit(pregnancy) == 0 and woman.fit(children) < 0
+    assert girl.steer_text() == "4yo f" and PatientFacts(age_years=0.5).steer_text() == (
+        "6 months old")

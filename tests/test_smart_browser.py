@@ -60,6 +60,7 @@ def test_ehr_launch_links_the_clinician_and_answers_with_the_patient_context(
         assert page.locator(".context-chip").all_inner_texts() == chips  # context kept
         suggestions = page.locator(".suggestions button").all_inner_texts()
         assert any(s.startswith("Croup: single-dose oral dexamethasone") for s in suggestions)
+        assert not any("pregnancy" in s for s in suggestions)  # she is 4
 
         page.fill("#question", "dexamethasone dose")
         page.click("form.ask[action='/smart/ask'] button[type=submit]")
