@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from credit_capture.spreadsheet import safe_cell
-from insights import charts, gap_loop, mix, root_cause, signals, store
+from insights import charts, gap_loop, mix, retention, root_cause, signals, store
 from insights.service import Insights
 from insights.signals import Outcomes, Period, ThemeSignal
 
@@ -112,7 +112,8 @@ def theme_dict(t: ThemeSignal) -> dict:
             "cards": t.cards, "recent": t.recent, "earlier_per_week": round(t.earlier_rate, 2),
             "emerging": t.emerging, "gaps": t.gaps, "closest_cards": t.near_cards,
             "mix": {d: [g.as_dict() for g in groups] for d, groups in t.mix.items()},
-            "answered_by": t.answered.as_dict() if t.answered else None}
+            "answered_by": t.answered.as_dict() if t.answered else None,
+            "retention": t.retention.as_dict() if t.retention else None}
 
 
 def _add_mix(insights: Insights, themed: list[ThemeSignal], tallies: list[store.Tally]
@@ -167,9 +168,13 @@ def dashboard(insights: Insights, period: Period, *,
         shown_ids = [t.id for t in themed]
         readings = root_cause.latest(session, shown_ids)
         closed = gap_loop.answered(session, shown_ids, k)
+        start, end = period.bounds()
+        recall = retention.by_theme(session, start=start, end=end, k=k,
+                                    clinicians=clinicians)
     _add_mix(insights, themed, chosen.tallies)
     for t in themed:
         t.answered = closed.get(t.id)
+        t.retention = recall.get(t.id)
     people = {t.clinician for t in chosen.tallies if t.clinician}
     shown = len(people) >= k
     return Dashboard(
@@ -215,6 +220,8 @@ def theme_detail(insights: Insights, theme_id: str, period: Period, *,
                  if examples else [])
         readings = root_cause.history(session, theme_id)
         found[0].answered = gap_loop.answered(session, [theme_id], k).get(theme_id)
+        found[0].retention = retention.by_theme(session, start=start, end=end, k=k,
+                                                clinicians=clinicians).get(theme_id)
     _add_mix(insights, found, chosen.tallies)
     seen, shown = set(), []
     for question in texts:

@@ -17,6 +17,7 @@ from insights.store import Row, Tally
 
 if TYPE_CHECKING:
     from insights.gap_loop import Answered
+    from insights.retention import Retention
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class ThemeSignal:
     near_cards: list[dict] = field(default_factory=list)
     mix: dict = field(default_factory=dict)  # dimension -> [mix.Group], k-anonymous
     answered: Answered | None = None  # the card that answered its draft-card request
+    retention: Retention | None = None  # practice-check recall, k-anonymous
 
     @property
     def trend(self) -> str:

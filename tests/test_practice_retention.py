@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
+from app.insights_service import insights_of
 from app.practice import Practice
 from app.services import Curbside
 from insights import retention
 from insights.models import Theme, ThemeInquiry
-from tests.factories import make_user
+from tests.factories import make_user, sign_in
 from tests.practice_data import CROUP, claimed
 
 CLAIMED = datetime(2026, 11, 30, 10, tzinfo=UTC)
@@ -55,3 +56,19 @@ def test_retention_per_theme_counts_scores_and_withholds_small_groups(settings, 
     assert (found.questions, found.correct) == (5 * per_check, 4 * per_check)
     assert found.as_dict()["pct_correct"] == 80.0
     assert earlier == {}  # answered outside the period: not counted
+
+
+def test_planners_see_retention_on_the_theme_page_and_in_the_dashboard_json(
+        settings, curbside, client):
+    for n in range(5):
+        user = make_user(curbside, f"doc{n}@example.org")
+        claimed(curbside, user, at=CLAIMED, cards=[CROUP])
+        _answer(settings, user, right=n != 0)
+    insights_of(curbside).rebuild()  # the five croup questions become one theme
+    make_user(curbside, "plan@example.org", role="planner")
+    sign_in(client, "plan@example.org")
+    board = client.get("/api/v1/insights/dashboard").json()
+    [theme] = [t for t in board["themes"] if t["retention"]]
+    assert theme["retention"]["pct_correct"] == 80.0 and theme["retention"]["clinicians"] == 5
+    page = client.get(f"/insights/themes/{theme['id']}").text
+    assert "Recall in practice checks" in page and "<strong>80%</strong> right" in page
