@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 
-.PHONY: setup serve serve-llm test lint bench browser ingest clean
+.PHONY: setup serve serve-llm test test-server lint bench browser ingest clean
 
 setup: $(STAMP)
 
@@ -68,6 +68,17 @@ test: setup browser
 		--junit $(EVAL_HOME)/eval-junit.xml --report $(EVAL_HOME)/eval-report.html \
 		--fail-under $(EVAL_GATE)
 	$(BIN)/python -m pytest -q
+
+# Server mode: the tests that use the database and the index, against PostgreSQL and a
+# Chroma server (installed if absent, started and stopped by .ci/server-mode; a schema per
+# test, a collection per index). Tests marked sqlite_only are skipped there (README).
+SERVER_TESTS := tests/test_server_mode.py tests/test_api.py tests/test_accounts.py \
+	tests/test_audit.py tests/test_authorization.py tests/test_credit_pages.py \
+	tests/test_credit_corrections.py tests/test_learning.py tests/test_serving.py \
+	tests/test_faults.py tests/test_ingest.py tests/test_metrics.py tests/test_kill9.py
+test-server: export CURBSIDE_FROZEN_DATE := 2026-12-07
+test-server: setup
+	.ci/server-mode $(SERVER_TESTS)
 
 lint: setup
 	$(BIN)/ruff check .

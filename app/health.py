@@ -119,10 +119,12 @@ def _vectors_short(files) -> str | None:
     return None
 
 
-def index_damage(folder: Path) -> str | None:
+def index_damage(folder: Path, *, server=None) -> str | None:
     """Why the index files in `folder` cannot serve, read without opening Chroma (a client
     kept open on a folder that is then moved would write into the moved files), or None.
-    A damaged HNSW segment is not seen here; `ingest --rebuild` covers it."""
+    A damaged HNSW segment is not seen here; `ingest --rebuild` covers it. `server`: the
+    `IndexFiles` of an index whose vectors live on a Chroma server (none in the folder),
+    which is asked for its count instead."""
     catalog = folder / "catalog.sqlite"
     if not catalog.is_file():
         return None  # never built, or a folder to build into
@@ -137,6 +139,11 @@ def index_damage(folder: Path) -> str | None:
         LexicalIndex.load(folder / "lexical")
     except _load_errors() as exc:
         return f"keyword index unreadable ({type(exc).__name__})"
+    if server is not None:
+        vectors = server.dense().count()
+        if documents and vectors < documents:
+            return f"Chroma server collection holds {vectors} vectors for {documents} documents"
+        return None
     store = folder / "chroma" / "chroma.sqlite3"
     if not store.is_file():
         return "vector store missing"
@@ -156,7 +163,8 @@ def set_aside(files, *, force: bool = False) -> tuple[Path, str] | None:
     """Move a damaged index folder (any, with `force`) to `index.damaged-<time>` so the
     ingest that follows builds a whole new one; (where it went, why) or None."""
     folder = files.folder
-    reason = "rebuild asked for" if force else index_damage(folder)
+    reason = "rebuild asked for" if force else index_damage(
+        folder, server=files if files.chroma_url else None)
     if reason is None or not folder.exists():
         return None
     aside = folder.with_name(f"{folder.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")

@@ -47,6 +47,9 @@ def _isolated_home(tmp_path, monkeypatch):
         return
     schema = server_mode.new_schema()
     monkeypatch.setenv("CURBSIDE_DATABASE_URL", server_mode.url_for(schema))
+    # With PostgreSQL the signed audit head lives in the home, and the shared content_home
+    # would mix every test's chains: each test keeps its own, as beside its SQLite file.
+    monkeypatch.setenv("CURBSIDE_AUDIT__HEAD_FILE", str(tmp_path / "audit-head.json"))
     yield
     server_mode.drop_schema(schema)
 

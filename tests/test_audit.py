@@ -52,6 +52,7 @@ def _sql(curbside, statement: str, **params) -> None:
         connection.execute(text(statement), params)
 
 
+@pytest.mark.sqlite_only  # also checks the head file sits beside the SQLite file
 def test_claims_and_corrections_are_sealed_and_the_head_signed(curbside, credited):
     report = _verify(curbside)
     assert report.problems == []

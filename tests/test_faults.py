@@ -44,6 +44,7 @@ def _health(settings: Settings):
         return client.get("/healthz")
 
 
+@pytest.mark.sqlite_only  # removes the embedded Chroma folder (a server has none)
 def test_healthz_is_503_with_the_reason_when_the_vector_store_is_missing_or_emptied(small):
     assert _health(small).json() == {"status": "ok", "index": True}
     with TestClient(create_app(small)) as client:
@@ -79,7 +80,10 @@ def _damage_store(settings: Settings) -> None:
     (settings.home / "index" / "chroma" / "chroma.sqlite3").write_bytes(b"garbage" * 512)
 
 
-@pytest.mark.parametrize("damage", [_damage_catalog, _damage_store])
+@pytest.mark.parametrize("damage", [
+    _damage_catalog,
+    pytest.param(_damage_store, marks=pytest.mark.sqlite_only),  # the embedded store's file
+])
 def test_a_damaged_index_is_one_line_naming_the_fix_and_the_fix_works(small, capsys, damage):
     damage(small)
     assert main(["ask", QUESTION]) == 2
