@@ -303,6 +303,7 @@ class Curbside:
             result.coverage,
             max_words=self.settings.answer.max_words,
             max_sentences=self.settings.answer.max_sentences,
+            echoes=result.echoes,
         )
         answer.signals = result.coverage.as_dict() | {
             "follow_up": understood.follow_up,

@@ -175,7 +175,9 @@ def measure_coverage(
               for wanted in candidates]
     coverage, title, wanted = max(scored, key=lambda item: (item[0], item[1]))
     anchor = max(wanted.values(), key=weight, default=None)
-    rival = next((p.score for p in passages if p.title != best.title), best.score - 0.2)
+    evidence = best.score - best.boost
+    rival = next((p.score - p.boost for p in passages if p.title != best.title),
+                 evidence - 0.2)
     return Coverage(
         top_doc=best.doc_id,
         kind=best.kind,
@@ -185,7 +187,7 @@ def measure_coverage(
         title=title,
         anchor=float(anchor is not None and _mentions(present, anchor)),
         anchor_title=float(anchor is not None and _mentions(in_title, anchor)),
-        margin=best.score - rival,
+        margin=evidence - rival,
         key_terms=tuple(term.word for term in wanted.values()),
         # Named in a refusal: a slip on an ordinary word ("evry") is not a missing topic.
         missing=tuple(term.word for term in wanted.values()
@@ -245,6 +247,24 @@ def _share(wanted: dict[str, KeyTerm], present: frozenset[str], weight) -> float
 def mentions(present: frozenset[str], term: KeyTerm) -> bool:
     """Does a set of stems mention the term in any of its forms?"""
     return _mentions(present, term)
+
+
+def most_specific_term(
+    question: str, idf: Callable[[str], float], in_library: Callable[[str], bool],
+    *, rarer_than: float,
+) -> KeyTerm | None:
+    """The question's rarest key term the library knows, if it is rare enough to name a
+    topic ("sumatriptan" in "sumatriptan max per day"), else None.
+
+    `rarer_than` is an IDF: log(100) keeps terms used by under 1% of passages, whatever
+    the library's size.
+    """
+    best, best_idf = None, rarer_than
+    for term in key_terms(question).values():
+        known = [idf(form) for form in term.forms if in_library(form)]
+        if known and max(known) > best_idf:
+            best, best_idf = term, max(known)
+    return best
 
 
 def _mentions(present: frozenset[str], term: KeyTerm) -> bool:

@@ -30,6 +30,8 @@ from retrieval.thresholds import value_fit
 _SECOND_CARD_MARGIN = 0.08
 # A decision score this close to the answer/abstain line marks the answer "low confidence".
 LOW_CONFIDENCE_BELOW = 1.0
+# An echoed phrase's words count this much of the question's own words.
+_ECHO_WEIGHT = 1.0
 _SECTION_BONUS = {"bottom line": 0.35, "key points": 0.1, "dosing": 0.1}
 _DOSE_ASKED = re.compile(r"\bdos(?:e|es|ing)\b|how much|\bmg\b|\bmax\b|\bmaximum\b", re.I)
 _POUNDS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-|–|to)?\s*\d*\s*(?:lb|lbs|pounds?)\b", re.I)
@@ -78,12 +80,17 @@ def compose(
     *,
     max_words: int = 120,
     max_sentences: int = 5,
+    echoes: tuple[str, ...] = (),
 ) -> Answer:
-    """An extractive, cited answer, or an abstention with the reason and near-miss cards."""
+    """An extractive, cited answer, or an abstention with the reason and near-miss cards.
+
+    `echoes`: the winning card's `asked_as` phrases nearest the question; their words
+    help pick the sentence that answers it (they are never quoted).
+    """
     reason = abstain_reason(coverage)
     if reason:
         return _refusal(reason, passages, coverage)
-    chosen = _select(question, _answering_passages(passages, coverage),
+    chosen = _select(question, _answering_passages(passages, coverage), echoes=echoes,
                      max_words=max_words, max_sentences=max_sentences)
     if not chosen:
         return _refusal(
@@ -195,7 +202,8 @@ def _snippet(doc_id: str, chosen: list[_Candidate]) -> str:
 
 
 def _select(
-    question: UnderstoodQuestion, passages: list[Passage], *, max_words: int, max_sentences: int
+    question: UnderstoodQuestion, passages: list[Passage], *, max_words: int,
+    max_sentences: int, echoes: tuple[str, ...] = (),
 ) -> list[_Candidate]:
     if not passages:
         return []
@@ -211,6 +219,7 @@ def _select(
     asked_drug = _asked_drug(asked)
     weight = _local_weights(passages)
     wanted_mass = sum(weight(term) for term in wanted) or 1.0
+    echoed = {t for phrase in echoes for t in terms(phrase)} - wanted
     candidates: list[_Candidate] = []
     seen: set[str] = set()
     for passage in passages:
@@ -228,7 +237,11 @@ def _select(
             ):
                 continue  # a weight in kg was given: never answer with a table in pounds
             sentence_terms = set(terms(sentence))
-            overlap = sum(weight(term) for term in wanted & sentence_terms) / wanted_mass
+            overlap = (
+                sum(weight(term) for term in wanted & sentence_terms)
+                + (_ECHO_WEIGHT * sum(weight(term) for term in echoed & sentence_terms)
+                   if doc_rank[passage.doc_id] == 0 else 0.0)
+            ) / wanted_mass
             score = overlap + 0.5 * prior - 0.02 * position
             for lab in context.labs:
                 score += 0.6 * value_fit(sentence, lab.names, lab.value)

@@ -105,6 +105,9 @@ class Passage(BaseModel):
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
+    # The part of `score` given for naming the question's rarest term: it orders documents
+    # but is no evidence of coverage, so the abstention margin leaves it out.
+    boost: float = 0.0
     doc_hash: str = ""
     demo: bool = False
     kind: str = "record"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache
 
-from clinical_terms import drug_names, everyday_words, lab_ranges, long_form
+from clinical_terms import drug_names, everyday_words, lab_ranges, long_form, to_us_spelling
 from retrieval.abbreviations import expand_abbreviations
-from retrieval.abstention import Coverage, measure_coverage
+from retrieval.abstention import Coverage, measure_coverage, mentions, most_specific_term
 from retrieval.chunking import ASKED_AS
 from retrieval.context import PatientContext, read_context
 from retrieval.errors import IndexMissingError
@@ -33,11 +33,23 @@ _BM25_K1 = 1.5
 # ("K 6.9" and a hypokalaemia card) or an adult card for a 3-year-old. Large enough to
 # reorder near-ties between sibling cards, too small to override a clearly better match.
 _PATIENT_FIT_WEIGHT = 0.08
+# The question's rarest known term ("sumatriptan", used by under 1% of passages) names its
+# topic more surely than several common words ("max per day") that BM25 adds up: a card
+# that mentions it gains this much. Cards only: a card is written around the drugs and
+# conditions it names, while a long record page mentions many in passing (on MedQuAD's
+# calibrate split the bonus made pages of removed topics answer more often).
+_SPECIFIC_TERM_WEIGHT = 0.06
+_SPECIFIC_IDF = math.log(100)
 # A card's own summary sections are always offered to the composer with the best card,
 # retrieved or not: the bottom line is usually the sentence a clinician needs first.
 _ALWAYS_OFFERED = frozenset({"bottom line", "dosing"})
 _PAEDIATRIC_WORDS = frozenset(terms("pediatric paediatric children child infant infants "
                                     "neonatal newborn neonate kids"))
+
+
+# At most this many phrases echo the question, each within this similarity of the nearest.
+_ECHOES = 2
+_ECHO_SPREAD = 0.05
 
 
 @dataclass
@@ -47,6 +59,9 @@ class SearchResult:
     passages: list[Passage]
     coverage: Coverage
     query: str = ""
+    # How the best card's author said clinicians ask for it, nearest the question first:
+    # the composer reads these words as the question's intent, never quotes them.
+    echoes: tuple[str, ...] = ()
 
 
 class HybridSearcher:
@@ -127,6 +142,8 @@ class HybridSearcher:
             doc_id = chunk_id.rsplit("::", 1)[0]
             doc_lexical[doc_id] = max(value, doc_lexical.get(doc_id, 0.0))
         asked = question_intents(question)
+        specific = most_specific_term(query, self._lexical.idf, self._lexical.doc_freq.__contains__,
+                                      rarer_than=_SPECIFIC_IDF)
         # Intent only decides between sibling sections of one topic (records sharing a title).
         siblings = Counter(
             self._documents[doc_id][0].title
@@ -149,6 +166,9 @@ class HybridSearcher:
             if siblings[doc.title] > 1:
                 doc_score += self.intent_weight * intent_fit(asked, self._lead_intents(doc.id))
             doc_score += _PATIENT_FIT_WEIGHT * self._patient_fit(doc, understood.context)
+            boost = _SPECIFIC_TERM_WEIGHT if (
+                specific is not None and doc.kind == "card"
+                and mentions(self._doc_terms(doc.id), specific)) else 0.0
             # Rank documents first, then chunks within a document by their own evidence.
             chunk_sim = max(chunk_dense.get(hit, dense) for hit in hits)
             chunk_lexical = max(lexical_scores.get(hit, 0.0) for hit in hits)
@@ -163,7 +183,8 @@ class HybridSearcher:
                     text=row[3],
                     dense=chunk_sim,
                     lexical=chunk_lexical,
-                    score=doc_score + 1e-3 * own,
+                    score=doc_score + boost + 1e-3 * own,
+                    boost=boost,
                     doc_hash=digest,
                     demo=doc.status == "demo",
                     kind=doc.kind,
@@ -180,7 +201,8 @@ class HybridSearcher:
             idf=self._lexical.idf,
             in_library=self._lexical.doc_freq.__contains__,
         )
-        return SearchResult(passages=passages, coverage=coverage, query=query)
+        return SearchResult(passages=passages, coverage=coverage, query=query,
+                            echoes=self._echoes(passages, chunk_dense))
 
     def _quotable_hits(self, chunk_ids: set[str]) -> list[tuple[str, list[str]]]:
         """Hit chunks that can be quoted, each with the hits whose scores it carries.
@@ -196,6 +218,28 @@ class HybridSearcher:
             elif own := self._quotable.get(row[1]):
                 quotable.setdefault(own[0][0], []).append(chunk_id)
         return [(chunk_id, hits) for chunk_id, hits in quotable.items()]
+
+    def _echoes(self, passages: list[Passage], chunk_dense: dict[str, float]) -> tuple[str, ...]:
+        """The best card's `asked_as` phrases closest in meaning to the question.
+
+        A terse question ("wells dvt 3, next step") shares few words with the sentence that
+        answers it; the phrase its author wrote for that need ("wells 2 or more, what
+        imaging") often names them, so it tells the composer which sentence is wanted.
+        """
+        if not passages or passages[0].kind != "card":
+            return ()
+        best = passages[0].doc_id
+        phrases = sorted(
+            ((similarity, self._chunks[chunk_id][3]) for chunk_id, similarity in chunk_dense.items()
+             if chunk_id in self._chunks and self._chunks[chunk_id][1] == best
+             and self._chunks[chunk_id][2] == ASKED_AS),
+            reverse=True,
+        )
+        if not phrases:
+            return ()
+        top = phrases[0][0]
+        return tuple(text for similarity, text in phrases[:_ECHOES]
+                     if similarity >= top - _ECHO_SPREAD)
 
     def dense_only(self, question: str, k: int = 10) -> list[tuple[str, float]]:
         """Plain dense baseline: Chroma top-k documents by cosine (for benchmarks)."""
@@ -292,9 +336,10 @@ class HybridSearcher:
 
     def _terms_of_document(self, doc_id: str) -> frozenset[str]:
         """The words a document covers: its title and text, and for a card the words its
-        author listed for how clinicians ask for it."""
+        author listed for how clinicians ask for it. In US spelling, as questions are read:
+        a card quoting a British guideline says "hypoxaemia"."""
         doc, _ = self._documents[doc_id]
-        return frozenset(terms(f"{doc.title} {doc.text} {_asked_as(doc)}"))
+        return frozenset(terms(to_us_spelling(f"{doc.title} {doc.text} {_asked_as(doc)}")))
 
 
 def _left_out(chunk_id: str, without: frozenset[str]) -> bool:

@@ -164,3 +164,38 @@ def test_an_asked_as_phrase_must_be_one_short_line(tmp_path):
     with pytest.raises(ContentError) as error:
         load_cards([tmp_path])
     assert "asked_as" in str(error.value) and "long-phrase.md" in str(error.value)
+
+
+@pytest.mark.parametrize(("question", "card"), [
+    ("valacyclovir max per day", "bells-palsy-steroids-antivirals"),
+    ("febuxostat max per day", "gout-urate-lowering-therapy"),
+    ("vonoprazan max per day", "h-pylori-testing-first-line-treatment"),
+    ("metoclopramide max per day", "migraine-acute-treatment"),
+])
+def test_a_drug_only_one_card_names_outweighs_common_dosing_words(curbside, question, card):
+    """"max per day" matches the paediatric dosing card's phrases word for word; the drug
+    the clinician named is on one card only, and that card is the one to answer from."""
+    result = curbside.searcher().search(question, k=3)
+    assert result.passages[0].doc_id == card
+
+
+def test_the_card_phrase_nearest_the_question_picks_the_sentence_that_answers(tmp_path):
+    """A terse question shares no word with the sentence it needs ("urgent" vs "delayed");
+    the card author's phrase for that need does, and that sentence leads."""
+    content = tmp_path / "content"
+    body = (
+        "## Bottom line\nGive quinaprofen 250 mg for zorblax fever [1].\n\n"
+        "## Key points\n- Zorblax fever in adults responds to quinaprofen given once daily [1].\n"
+        "- Treatment of zorblax fever can be delayed up to 72 hours without harm [1].\n"
+        "- Zorblax fever does not require imaging before treatment [1].\n"
+    )
+    write_card(content, "zorblax", body=body,
+               asked_as=["zorblax fever treatment delayed how long is ok",
+                         "zorblax fever imaging needed?"])
+    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
+                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    curbside.ingest_cards()
+    answer = curbside.answer("zorblax fever how urgent")
+    assert not answer.abstained
+    assert "72 hours" in answer.answer.splitlines()[0]
+
