@@ -23,6 +23,7 @@ from credit_capture.credit_errors import (
     ProfessionRequired,
 )
 from credit_capture.errors import CreditError
+from credit_capture.store import session_scope
 
 
 class Learning:
@@ -39,16 +40,8 @@ class Learning:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        if self._shared is None:
-            with Session(self.curbside.engine, expire_on_commit=False) as session:
-                yield session
-            return
-        try:
-            yield self._shared
-        except BaseException:
-            self._shared.rollback()
-            raise
-        self._shared.commit()  # end the transaction: the connection goes back to the pool
+        with session_scope(self.curbside.engine, self._shared) as session:
+            yield session
 
     def episodes_of(self, user: User) -> list[episodes.Episode]:
         with self.session() as session:

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.accounts import User
 from app.services import Curbside
 from credit_capture import episodes, mail, practice, reminders
+from credit_capture.store import session_scope
 
 
 class Practice:
@@ -44,16 +45,8 @@ class Practice:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        if self._shared is None:
-            with Session(self.curbside.engine, expire_on_commit=False) as session:
-                yield session
-            return
-        try:
-            yield self._shared
-        except BaseException:
-            self._shared.rollback()
-            raise
-        self._shared.commit()
+        with session_scope(self.curbside.engine, self._shared) as session:
+            yield session
 
     def card(self, card_id: str) -> practice.CardQuestions | None:
         """The card's current review questions, if it is a card still served today."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, event
@@ -120,3 +122,19 @@ def get_inquiry(session: Session, inquiry_id: str) -> Inquiry:
     if inquiry is None:
         raise InquiryNotFound(f"No inquiry with id {inquiry_id!r}.")
     return inquiry
+
+
+@contextmanager
+def session_scope(engine: Engine, shared: Session | None = None) -> Iterator[Session]:
+    """A session of its own on `engine`, or the request's `shared` one: committed after the
+    block so its connection goes back to the pool, rolled back if the block fails."""
+    if shared is None:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+        return
+    try:
+        yield shared
+    except BaseException:
+        shared.rollback()
+        raise
+    shared.commit()
