@@ -14,9 +14,22 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, lru_cache
 
-from clinical_terms import drug_names, everyday_words, lab_ranges, long_form, to_us_spelling
+from clinical_terms import (
+    brands,
+    drug_names,
+    everyday_words,
+    lab_ranges,
+    long_form,
+    to_us_spelling,
+)
 from retrieval.abbreviations import expand_abbreviations
-from retrieval.abstention import Coverage, measure_coverage, mentions, most_specific_term
+from retrieval.abstention import (
+    Coverage,
+    KeyTerm,
+    measure_coverage,
+    mentions,
+    most_specific_term,
+)
 from retrieval.chunking import ASKED_AS
 from retrieval.context import PatientContext, read_context
 from retrieval.errors import IndexMissingError
@@ -128,6 +141,12 @@ class HybridSearcher:
         if without:
             dense_hits = [hit for hit in dense_hits if not _left_out(hit[0], without)]
             lexical_hits = [hit for hit in lexical_hits if not _left_out(hit[0], without)]
+        specific = most_specific_term(query, self._lexical.idf, self._lexical.doc_freq.__contains__,
+                                      rarer_than=_SPECIFIC_IDF)
+        if specific is not None:
+            dense_hits = [hit for hit in dense_hits if not self._about_another(hit[0], specific)]
+            lexical_hits = [hit for hit in lexical_hits
+                            if not self._about_another(hit[0], specific)]
 
         ceiling = self._bm25_ceiling(query_terms)
         lexical_scores = {cid: score / ceiling for cid, score in lexical_hits}
@@ -142,8 +161,6 @@ class HybridSearcher:
             doc_id = chunk_id.rsplit("::", 1)[0]
             doc_lexical[doc_id] = max(value, doc_lexical.get(doc_id, 0.0))
         asked = question_intents(question)
-        specific = most_specific_term(query, self._lexical.idf, self._lexical.doc_freq.__contains__,
-                                      rarer_than=_SPECIFIC_IDF)
         # Intent only decides between sibling sections of one topic (records sharing a title).
         siblings = Counter(
             self._documents[doc_id][0].title
@@ -333,6 +350,19 @@ class HybridSearcher:
         """Cards hold many sections, so only single-topic records get an intent."""
         doc, _ = self._documents[doc_id]
         return frozenset() if doc.kind == "card" else passage_intents(doc.text)
+
+    def _about_another(self, chunk_id: str, specific: KeyTerm) -> bool:
+        """Is this an `asked_as` phrase about another drug than the one the question names?
+        "sumatriptan max per day" stands for the migraine card, not for "valacyclovir max
+        per day": the encoder hardly tells drug names apart, and the phrase's other words
+        match any dosing question."""
+        if specific.word not in drug_names():
+            return False
+        row = self._chunks.get(chunk_id)
+        if row is None or row[2] != ASKED_AS or mentions(frozenset(terms(row[3])), specific):
+            return False
+        return any(word in drug_names() or word in brands()
+                   for word in re.findall(r"[a-z]+", row[3].lower()))
 
     def _terms_of_document(self, doc_id: str) -> frozenset[str]:
         """The words a document covers: its title and text, and for a card the words its

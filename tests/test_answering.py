@@ -172,8 +172,9 @@ def test_an_asked_as_phrase_must_be_one_short_line(tmp_path):
     ("vonoprazan max per day", "h-pylori-testing-first-line-treatment"),
 ])
 def test_a_drug_only_one_card_names_outweighs_common_dosing_words(curbside, question, card):
-    """"max per day" matches the paediatric dosing card's phrases word for word; the drug
-    the clinician named is on one card only, and that card is the one to answer from."""
+    """"max per day" matches other cards' phrases word for word ("sumatriptan max per day"
+    on the migraine card); the drug the clinician named is on one card only, and that card
+    is the one to answer from."""
     result = curbside.searcher().search(question, k=3)
     assert result.passages[0].doc_id == card
 
