@@ -43,9 +43,14 @@ def card_words(content_dir: Path) -> set[str]:
     return out
 
 
+def vocabulary(content_dir: Path) -> set[str]:
+    """What the lexicon should hold for these cards."""
+    return card_words(content_dir) - words("given_names") - words("first_names")
+
+
 def main(argv: list[str]) -> int:
     content = Path(argv[0]) if argv else Path("content")
-    vocab = card_words(content) - words("given_names") - words("first_names")
+    vocab = vocabulary(content)
     header = (
         "# Words the vetted cards (content/) write in lower case: clinical vocabulary that\n"
         "# never opens a name.  Known given names are left out.  Built by\n"
