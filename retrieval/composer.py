@@ -30,8 +30,6 @@ from retrieval.thresholds import value_fit
 _SECOND_CARD_MARGIN = 0.08
 # A decision score this close to the answer/abstain line marks the answer "low confidence".
 LOW_CONFIDENCE_BELOW = 1.0
-# An echoed phrase's words count this much of the question's own words.
-_ECHO_WEIGHT = 1.0
 _SECTION_BONUS = {"bottom line": 0.35, "key points": 0.1, "dosing": 0.1}
 _DOSE_ASKED = re.compile(r"\bdos(?:e|es|ing)\b|how much|\bmg\b|\bmax\b|\bmaximum\b", re.I)
 _POUNDS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-|–|to)?\s*\d*\s*(?:lb|lbs|pounds?)\b", re.I)
@@ -237,11 +235,9 @@ def _select(
             ):
                 continue  # a weight in kg was given: never answer with a table in pounds
             sentence_terms = set(terms(sentence))
-            overlap = (
-                sum(weight(term) for term in wanted & sentence_terms)
-                + (_ECHO_WEIGHT * sum(weight(term) for term in echoed & sentence_terms)
-                   if doc_rank[passage.doc_id] == 0 else 0.0)
-            ) / wanted_mass
+            # An echoed phrase's words count as the question's own, on the best card only.
+            said = wanted | echoed if doc_rank[passage.doc_id] == 0 else wanted
+            overlap = sum(weight(term) for term in said & sentence_terms) / wanted_mass
             score = overlap + 0.5 * prior - 0.02 * position
             for lab in context.labs:
                 score += 0.6 * value_fit(sentence, lab.names, lab.value)
