@@ -6,8 +6,10 @@ Run from the repo root:  .venv/bin/python bench/bench_phi.py [--rules-only] [--s
 Prints, per split: identifier-span recall (overall and per Safe Harbor kind), look-alike
 keep rate (overall and per kind), over-scrub count and p50/p95 scrub latency, then p95 for
 40-word questions.  The untouched split is scored for its aggregate figures only:
-``--show-misses`` lists individual misses for the development split and the small legacy
-sets, never for the untouched split.  Scoring is described in evals/phi/README.md;
+``--show-misses`` lists individual misses for the development splits and the small legacy
+sets, never for the untouched split.  ``dev2`` is a second development split (new
+frames, locales and formats, made after the rules were fitted to ``dev``): in-sample
+once its misses have been read, like ``dev``.  Scoring is described in evals/phi/README.md;
 :func:`score` is also used by tests/test_phi.py.
 
 ``--altered`` measures the other side of the trade: questions with no identifier in them
@@ -40,6 +42,7 @@ from privacy import PhiScrubber  # noqa: E402
 SETS = {
     "untouched": ROOT / "evals/phi/phi_untouched.jsonl",
     "dev": ROOT / "evals/phi/phi_dev.jsonl",
+    "dev2": ROOT / "evals/phi/phi_dev2.jsonl",
     "testset": ROOT / "evals/phi/phi_testset.jsonl",
     "holdout": ROOT / "evals/phi/phi_holdout.jsonl",
 }

@@ -25,22 +25,33 @@ _ORD = r"(?:st|nd|rd|th)"
 _YEAR = r"(?:(?:19|20)\d{2})"
 _YY = r"(?:'?\d{2})"
 
+# A label glued on with a colon ("dob:16.11.2001") may precede a date; a digit and colon
+# (a clock, "10:3/4") may not.  The last part is one or two digits only after a
+# four-digit year ("2021-9-3"), see :func:`_numeric_ok`.
 NUMERIC_RE = re.compile(
-    r"(?<![\w/.:-])(\d{1,4})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|[.:]\d)"
+    r"(?<![\w/.-])(?<!\d:)(\d{1,4})([/.-])(\d{1,2})\2(\d{4}|\d{1,2})(?![\w/-]|[.:]\d)"
 )
 COMPACT_RE = re.compile(
     r"(?<![\w.-])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\w.-])"
 )
+# A weekday written before a date is part of it ("Wed 8/16/1939" dates the visit too).
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)"
+# The parts of a date are joined by spaces, dashes, slashes or dots ("2/Oct/1957",
+# "14.Mar.2024") whichever way the day and month are written.
+_JOIN = r"[\s/.-]+"
 # Month name first or day first, year optional; "Mar" and "may" need a day or year nearby.
+# "December the 26th" reads the day as an ordinal after "the".
 MONTH_FIRST_RE = re.compile(
-    rf"\b{_MONTH}\.?(?:[\s-]+{_DAY}{_ORD}?\b(?:,?[\s-]+(?:{_YEAR}|{_YY})\b)?"
-    rf"|,?\s+{_YEAR}\b)",
+    rf"\b{_WEEKDAY}?{_MONTH}\.?(?:(?:{_JOIN}|\s+the\s+){_DAY}{_ORD}?\b"
+    rf"(?:,?{_JOIN}(?:{_YEAR}|{_YY})\b)?|,?\s+{_YEAR}\b)",
     re.I,
 )
 DAY_FIRST_RE = re.compile(
-    rf"\b(?:the\s+)?{_DAY}{_ORD}?(?:\s+of)?[\s-]+{_MONTH}\b\.?(?:,?[\s-]+(?:{_YEAR}|{_YY})\b)?",
+    rf"\b{_WEEKDAY}?(?:the\s+)?{_DAY}{_ORD}?(?:\s+of)?(?:[\s-]+|[/.](?=[a-z]))"
+    rf"{_MONTH}\b(?:\.?,?[\s/.-]+(?:{_YEAR}|{_YY})\b|\.)?",
     re.I,
 )
+WEEKDAY_BEFORE_RE = re.compile(rf"\b{_WEEKDAY}$", re.I)
 # "on the 27th by Dr X" is a date; "the 3rd dose", "the 5th percentile" count something: an
 # ordinal day must be followed by a clause boundary, a number or a function word.
 ORDINAL_RE = re.compile(
@@ -63,6 +74,12 @@ HEADER_SHORT_RE = re.compile(
     r"|note|quick\s+q))[:,]?\s+)"
     r"(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))(?=\s+[-–—|:]\s)"
 )
+# A zero-padded "m/d" ("06/24", "12/06") is a calendar date even without a cue: murmur
+# grades, pain and strength scores, blood pressures and acuities are never written with a
+# leading zero.
+PADDED_SHORT_RE = re.compile(
+    r"(?<![\w/.:-])(?P<v>0[1-9]/(?:0[1-9]|[12]\d|3[01])|1[0-2]/0[1-9])(?![\w/]|[.:]\d)"
+)
 DOB_CUE_RE = re.compile(
     r"(?:\bDOB|\bD\.O\.B\.?|date\s+of\s+birth|\bbirth\s?date|\bbirthday|\bborn(?:\s+on)?|\bb\.)"
     r"\W{0,3}(?:is\s+|was\s+)?$",
@@ -72,8 +89,10 @@ DOB_CUE_RE = re.compile(
 
 def _numeric_ok(m: re.Match[str]) -> bool:
     a, sep, b, year = m.group(1), m.group(2), int(m.group(3)), m.group(4)
-    if len(a) == 4:  # 2024/03/14, 2024-03-14
-        return a[:2] in ("19", "20") and len(year) in (1, 2) and 1 <= b <= 12
+    if len(a) == 4:  # 2024/03/14, 2024-03-14, 2021-9-3
+        return a[:2] in ("19", "20") and 1 <= b <= 12 and 1 <= int(year) <= 31 and len(year) < 3
+    if len(year) == 1:
+        return False  # "3/4/5" counts something; only a year-first date ends in one digit
     a_i = int(a)
     if len(year) == 2 and sep == ".":
         return False  # "1.2.25" is a version or a dose
@@ -84,13 +103,14 @@ def date_spans(text: str) -> Iterator[tuple[int, int]]:
     """Every date-shaped span (overlaps possible; the caller keeps the best)."""
     for m in NUMERIC_RE.finditer(text):
         if _numeric_ok(m):
-            yield m.start(), m.end()
+            day = WEEKDAY_BEFORE_RE.search(text, max(0, m.start() - 12), m.start())
+            yield (day.start() if day else m.start()), m.end()
     for rx in (COMPACT_RE, MONTH_FIRST_RE, DAY_FIRST_RE, ORDINAL_RE):
         for m in rx.finditer(text):
             if rx is MONTH_FIRST_RE and _false_month(m.group()):
                 continue
             yield m.start(), m.end()
-    for rx in (SHORT_RE, HEADER_SHORT_RE):
+    for rx in (SHORT_RE, HEADER_SHORT_RE, PADDED_SHORT_RE):
         for m in rx.finditer(text):
             yield m.start("v"), m.end("v")
 
@@ -123,10 +143,12 @@ AGE_RES = [
     # 93F, 93 m (a two/three-digit number straight before a sex letter)
     re.compile(rf"\b{_N}\s?[mf]\b(?!\s*(?:°|fever|temp))", re.I),
     # aged 95, age: 93, age of 101
-    re.compile(rf"\b(?:aged?|age\s*[:=]|age\s+of)\s*{_N}\b(?!\s*(?:%|mg|kg|cm|mm|/)|\.\d)", re.I),
+    # (a slash glued to the number is a ratio, "age 90/100"; one after a space separates
+    # fields of a header, "age 104 / bun 70")
+    re.compile(rf"\b(?:aged?|age\s*[:=]|age\s+of)\s*{_N}\b(?!\s*(?:%|mg|kg|cm|mm)|/|\.\d)", re.I),
     # turned 91, will be 90, is now 92, turning 95
     re.compile(rf"\b(?:turned|turns|turning|will\s+be)\s+{_N}\b"
-               rf"(?!\s*(?:%|mg|kg|lbs?|cm|mm|bpm|/|min|weeks?|days?|months?|hours?|h\b)|\.\d)",
+               rf"(?!\s*(?:%|mg|kg|lbs?|cm|mm|bpm|min|weeks?|days?|months?|hours?|h\b)|/|\.\d)",
                re.I),
     # (93) right after a name or title, "is (98)"
     re.compile(rf"\({_N}\)"),

@@ -280,7 +280,7 @@ COMMON = words("common_words")
 # Letters of scripts other than Latin: in an English question such runs are names or places.
 _NON_LATIN = (
     "\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f"
-    "\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u1100-\u11ff\u1200-\u137f\u3040-\u30ff"
+    "\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u1c90-\u1cbf\u1100-\u11ff\u1200-\u137f\u3040-\u30ff"
     "\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 )
 _NL_WORD = rf"[{_NON_LATIN}][{_NON_LATIN}\w'’.-]*"
@@ -397,7 +397,7 @@ def cue_names(text: str) -> list[Hit]:
     return hits
 
 
-_TITLES = frozenset("mr mrs ms miss mx dr prof".split())
+_TITLES = frozenset("mr mrs ms miss mx dr prof sr".split())
 
 
 def _title_run(text: str, start: int, tokens: list[re.Match[str]], span, *, honorific: bool):
@@ -428,6 +428,12 @@ def _title_run(text: str, start: int, tokens: list[re.Match[str]], span, *, hono
 
 
 _BACK_SKIP = frozenset("dob d.o.b born mrn mr# ssn ss# age aged is was".split())
+# Labels of other identifiers end the look-back: the label is no name ("address on file 12
+# Oak St", "member ID 4471"), and what precedes it is a clause, not a chart header.
+_BACK_STOP = frozenset(
+    "id file chart record acct account card serial sn plate tag lic license licence passport"
+    " permit badge claim case ticket".split()
+)
 _BACK_TOKEN_RE = re.compile(rf"{_ANY_NAME_TOKEN}|[,:;|()/#-]|\S+")
 
 
@@ -443,6 +449,8 @@ def names_before(text: str, anchors: list[Hit]) -> list[Hit]:
         while i >= 0 and (toks[i].group().lower().rstrip(".:") in _BACK_SKIP
                           or toks[i].group() in "():-,/|#"):
             i -= 1
+        if i >= 0 and toks[i].group().lower().rstrip(".:#") in _BACK_STOP:
+            continue
         run: list[re.Match[str]] = []
         while i >= 0 and len(run) < 4:
             tok = toks[i].group()
@@ -525,6 +533,7 @@ def names_after(text: str, anchors: list[Hit]) -> list[Hit]:
 
 _PERSON_NEXT_RE = re.compile(
     r"(?i:['’]s\b|\s+(?:lives|living|resides|says|said|called|texted|wants|asked|is\s+in"
+    r"|fell|asks|consented|refuses|refused|declined|reports|complains|is\s+back"
     r"|in\s+(?:rm|room|bed|bay|pod|icu|\d)|\(|is\s+\d|is\s+\(|was\s+seen|dob\b|born\b))"
 )
 _RUN_LEFT_RE = re.compile(
@@ -552,11 +561,16 @@ def names_as_subject(text: str) -> list[Hit]:
             run.append(t)
         while run and run[-1].group().lower() in PARTICLES:
             run.pop()
-        if m.group().strip() == "(" and not text[m.end() : m.end() + 1].isdigit() and all(
-            t.group().islower() and t.group().lower() in ENGLISH and not is_given(t.group())
+        aside = m.group().strip() == "("
+        if run and all(
+            t.group().islower() and t.group().lower() in ENGLISH
+            and not is_given(t.group(), words_too=not aside)
             for t in run
-        ):
-            continue  # "how long (aspiration)": a lower-case word before an aside, not "(92)"
+        ) and (not aside or not text[m.end() : m.end() + 1].isdigit()):
+            # "how long (aspiration)", "the ID band says": lower-case ordinary words before
+            # an aside or a verb are a noun phrase ("penny in bay 18" is still a person:
+            # a given name; "(92)" after them is still an age).
+            continue
         if run:
             s, e = base + run[-1].start(), base + run[0].end()
             if _next_word(text, e) not in EPONYM_NEXT:
@@ -783,8 +797,16 @@ def _surname_ok(token: str) -> bool:
 
 
 _PAIR_TOKEN = r"[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*"
+# A middle initial ("susan m sweet", "Irja M. Crane") or name particles ("Colette ter
+# Vaillancourt", "gülağa bin rövşənov") may stand between the given name and the surname.
+_PARTICLE_ALT = (
+    r"(?i:van\s+der|van\s+den|de\s+la|de\s+los|van|von|der|den|de|del|della|di|da|dos|das"
+    r"|du|la|le|ter|ten|bin|bint|ibn|abu|al|el)"
+)
 GIVEN_SURNAME_RE = re.compile(
-    rf"(?<![\w'’.-])(?=(?P<v>(?P<first>{_PAIR_TOKEN})\s+(?P<last>{_PAIR_TOKEN}))(?![\w'’-]|\.\w))"
+    rf"(?<![\w'’.-])(?=(?P<v>(?P<first>{_PAIR_TOKEN})\s+"
+    rf"(?:(?P<mid>[^\W\d_])\.?\s+|(?P<part>{_PARTICLE_ALT})\s+)?"
+    rf"(?P<last>{_PAIR_TOKEN}))(?![\w'’-]|\.\w))"
 )
 
 
@@ -848,21 +870,34 @@ def given_surname(text: str) -> list[Hit]:
     """
     hits = []
     for m in GIVEN_SURNAME_RE.finditer(text):
-        first, last = m.group("first"), m.group("last")
-        style = _case([first, last])
+        first, last, mid = m.group("first"), m.group("last"), m.group("mid")
+        style = _case([first, last] + ([mid] if mid and style_of_initial(mid) else []))
         if not style or len(first) < 3 or _ARTICLE_BEFORE_RE.search(text, 0, m.start("v")):
             continue  # "chewed a lilly leaf": an article opens a noun phrase, not a name
+        if mid and mid.lower() in ("a", "i") and style == "lower":
+            continue  # "gave maria a dose": the article or pronoun is no initial
+        if m.group("part") and not _same_particle_case(m.group("part"), style):
+            continue
         if _eponym_reading(text, m.end("v"), last):
             continue
         if is_medical_token(first) and is_medical_token(last):
             continue
-        if is_given(first, words_too=style != "lower"):
+        joined = bool(mid or m.group("part"))
+        if joined and _next_word(text, m.end("v")) in EPONYM_NEXT:
+            continue  # "Cornelia de Lange syndrome", "Jean-Martin Charcot joint"
+        if joined and (is_given(first, words_too=True) or _unknown_word(first)) and (
+            first.lower() not in _WORD_GIVEN_STOP and not is_medical_token(first)
+        ):
+            # An initial or a particle between two name-like words is the structure of a
+            # full name ("hilario m olmedo", "Olov da Olsson"), whatever the words are.
+            ok = _surname_ok(last) and not _is_drug(last.lower())
+        elif is_given(first, words_too=style != "lower"):
             ok = _surname_ok(last)
             if ok and is_medical_token(first):  # "san francisco syncope", "ann arbor"
                 low = last.lower()
                 ok = low in WORD_SURNAMES or low in GIVEN or bool(
                     SURNAME_RE.fullmatch(last.capitalize())
-                )
+                ) or (_unknown_word(last) and low not in EPONYMS)  # "GRAHAM MATTHEWS"
         elif style == "lower" and is_given(first, words_too=True):
             # An ordinary word opens a lower-case name only after a word that introduces a
             # person ("for hope okonkwo"): "first line pressor" is shorthand, not a person.
@@ -874,9 +909,63 @@ def given_surname(text: str) -> list[Hit]:
                 _unknown_word(first)
                 and _unknown_word(last)
                 and bool(_PAIR_LEFT_RE.search(text, 0, m.start("v")))
-            )
+            ) or (not joined and _surname_given_order(text, m, style))
         if ok:
             hits.append(Hit("NAME", m.start("v"), m.end("v"), SHAPE))
+    return hits
+
+
+def style_of_initial(initial: str) -> bool:
+    """A letter used as an initial counts toward the pair's case ("Irja M Crane" is title
+    case, "susan m sweet" lower); a script without case ("ক") does not."""
+    return initial.lower() != initial.upper()
+
+
+def _same_particle_case(particle: str, style: str) -> bool:
+    """Particles are lower case inside a capitalised name ("Olov da Olsson") and in an
+    all-lower one; in capitals they are capitals ("DE LA CRUZ")."""
+    return particle.isupper() if style == "upper" else particle.islower()
+
+
+def _surname_given_order(text: str, m: re.Match[str], style: str) -> bool:
+    """Surname first, as sign-out lists and wristbands print it: "brown cynthia",
+    "Hellgren Maria", "pop elena".  The second word must be a known given name that is no
+    ordinary word (with capitals, any given name) and the first a possible surname; the
+    pair must stand where a person is introduced or end its segment."""
+    first, last = m.group("first"), m.group("last")
+    if not is_given(last, words_too=style != "lower") or last.lower() in _WORD_GIVEN_STOP:
+        return False
+    if not _surname_ok(first) or is_given(first) or is_medical_token(first):
+        return False
+    if style == "lower" and first.lower() in ENGLISH and first.lower() not in WORD_SURNAMES:
+        return False  # "new maria": an ordinary word before a given name is no surname
+    return bool(_PAIR_LEFT_RE.search(text, 0, m.start("v"))) or bool(
+        _SEGMENT_END.match(text, m.end("v"))
+    )
+
+
+# Two capitals before a surname are a person's initials ("CG Patterson", "KK Hult");
+# abbreviations before a drug or an ordinary word ("MS Contin", "GI cocktail") are not.
+INITIALS_SURNAME_RE = re.compile(
+    rf"(?<![\w.'’-])(?P<v>(?P<i>[{_UP}]{{2}})\s+(?P<last>[{_UP}][{_LO}]+(?:['’-][{_UP}]?[{_LO}]+)*))"
+    rf"(?![\w'’-]|\.\w)"
+)
+
+
+def initials_surname(text: str) -> list[Hit]:
+    hits = []
+    for m in INITIALS_SURNAME_RE.finditer(text):
+        last, initials = m.group("last"), m.group("i")
+        low = last.lower()
+        if _is_drug(low) or is_medical_token(last) or not _surname_ok(last):
+            continue
+        if low in ENGLISH and low not in WORD_SURNAMES:
+            continue  # "ED Visit", "DC Summary"
+        if initials.lower() in _SCORES or _eponym_reading(text, m.end("v"), last):
+            continue
+        if initials[0] == initials[1] and initials in ("II", "IV", "XX"):
+            continue
+        hits.append(Hit("NAME", m.start("v"), m.end("v"), SHAPE))
     return hits
 
 
@@ -924,3 +1013,29 @@ def initial_names(text: str) -> list[Hit]:
         if initial.isupper() == first[0].isupper() and is_given(first) and len(first) >= 3:
             hits.append(Hit("NAME", m.start("v2"), m.end("v2"), SHAPE))
     return hits
+
+
+_SCORED_RE = re.compile(r"(?:-\d+)?\s*[:=]?\s*\d")
+
+
+def yield_to_scores(text: str, hits: list[Hit]) -> list[Hit]:
+    """A score or eponym with its value after it ("Centor 3", "Glasgow 14", "curb-65 0") is
+    the question's content even when it touches a name ("Jeanette J Page Centor 3"): a name
+    ends before such a word, and a name that is only such a word is dropped."""
+    out = []
+    for h in hits:
+        if h.kind == "NAME" and h.score < STRONG:  # after a title it is a surname: "Sr. Hunt: 25"
+            tokens = list(_TOKEN_RE.finditer(text, h.start, h.end))
+            while tokens:
+                low = _fold(tokens[-1].group().lower())
+                scored = low in _SCORES or low in EPONYMS or any(
+                    s.startswith(low + "-") for s in _SCORES if s[:1] == low[:1])
+                if not (scored and _SCORED_RE.match(text, tokens[-1].end())):
+                    break
+                tokens.pop()
+            if not tokens:
+                continue
+            end = h.start + len(text[h.start : tokens[-1].end()].rstrip(" ,-"))
+            h = Hit(h.kind, h.start, end, h.score)
+        out.append(h)
+    return out

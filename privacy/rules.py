@@ -130,8 +130,22 @@ CITY_STATE_RE = re.compile(
     rf"(?:(?P<abbr>{_STATE_ABBR})\b\.?|(?P<full>{_STATE_FULL})\b)"
     rf"(?:,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b)?))"
 )
+def _slips(*labels: str) -> str:
+    """A regex alternation of ``labels`` and, for words of six letters or more, each with two
+    neighbouring letters swapped ("postocde", "potscode"): labels are typed fast, and a
+    slipped label still introduces the identifier after it."""
+    out = set(labels)
+    for label in labels:
+        if len(label) >= 6 and label.isalpha():
+            out |= {label[:i] + label[i + 1] + label[i] + label[i + 2 :]
+                    for i in range(len(label) - 1) if label[i] != label[i + 1]}
+    return "|".join(sorted(out, key=len, reverse=True))
+
+
 ZIP_LABEL_RE = re.compile(
-    r"(?:\b(?:zip(?:\s*code)?|post(?:al)?\s*code|postcode|plz|cep|pin\s*code|eircode)"
+    r"(?:\b(?:zip(?:\s*code)?|(?:post|" + _slips("postal") + r")\s*code|"
+    + _slips("postcode", "zipcode", "eircode")
+    + r"|plz|cep|pin\s*code)"
     r"\s*(?:is\s+|[:#]\s*)?(?P<gr>(?:ΤΚ|Τ\.Κ\.)\s*)?|(?P<gr2>(?<!\w)(?:ΤΚ|Τ\.Κ\.)\s*))"
     r"(?P<v>(?=[A-Z\d -]*\d[A-Z\d -]*\d)[A-Z\d]{2,6}(?:[ -][A-Z\d]{2,4})?)\b",
     re.I
@@ -144,6 +158,12 @@ _POSTCODE = (
 ZIP_AREA_RE = re.compile(
     rf"(?i:\b(?:from|near|in|around|of)\s+(?:the\s+)?)(?P<v>{_POSTCODE})"
     r"(?i:\s+(?:area|region|district|neighbou?rhood|postcode|zip))\b"
+)
+# "lives in klanjec 23125", "resides in L'Île-Gérard L8C1V6": a place and a postcode after
+# a residence verb, in any case (the postcode's shape vouches for the place before it).
+RESIDENCE_POSTCODE_RE = re.compile(
+    r"\b(?i:lives|living|resides|residing|home|moved)\s+(?i:in|at|near|to)\s+"
+    r"(?P<v>(?:[^\W\d_][\w'’.-]*[\s-]+){1,3}?)(?P<zip>(?i:" + _POSTCODE + r"))(?![\w-])"
 )
 LIVES_IN_RE = re.compile(
     r"\b(?i:lives|living|resides|residing|resident|home|located)\s+(?i:in|at|near|of)\s+"
@@ -184,7 +204,8 @@ def location_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 # What introduces a home address; the address then runs over comma-separated parts
 # (street, unit, city, state, postcode) until a clause that is not part of an address.
 ADDRESS_CUE_RE = re.compile(
-    r"(?i:\b(?:lives|living|resides|residing|located)\s+at|\b(?:home\s+)?addr(?:ess)?\b\.?"
+    r"(?i:\b(?:lives|living|resides|residing|located)\s+at"
+    r"|\b(?:home\s+)?addr(?:ess)?\b\.?(?:\s+(?:on\s+file|is|of\s+record))?"
     r"|\bhome\s*:|\bresidence\s*:|\b(?:moved|relocated)\s+from|\b(?:pt|patient|she|he)"
     r"\s+(?:is\s+)?from)\s*[:#-]?\s*"
 )
@@ -202,6 +223,13 @@ FOREIGN_STREET_RE = re.compile(
 _ADDRESS_PART_STOP = frozenset(
     "needs need needing with w who and any travel on for pt patient is has had was dx hx "
     "reason phone tel fax dob mrn ssn id age aged home health ems".split()
+)
+
+
+# Lab names ("crp", "na", "hco3", "lipase"): a part that holds one is a result, not an address.
+LAB_WORDS = names._LAB_ALIASES | frozenset(
+    "crp esr ck cr bun hco3 lipase amylase glucose ldl hdl tsh ferritin procal bnp trop inr"
+    " ptt pt hgb hb wbc plt alt ast alp bili egfr crcl lactate mg phos k na cl ca".split()
 )
 
 
@@ -228,8 +256,8 @@ def _address_like(words: list[str]) -> bool:
             low in COMMON_WORDS or is_medical_token(word) or low in EPONYM_NEXT
         ):
             return False
-        if numbered and names._is_drug(low):
-            return False
+        if numbered and (names._is_drug(low) or "=" in low or low.rstrip(":") in LAB_WORDS):
+            return False  # "CRP=126", "lipase 818", "Na: 149": a measurement ends an address
         # "10 units" is a dose, "unit 7" an address line: a dose word follows its number.
         if numbered and _DOSE_WORD_RE.fullmatch(low) and word is not words[0]:
             return False
@@ -294,6 +322,12 @@ def _addresses(text: str, out: list[Hit]) -> None:
         out.append(Hit("ADDRESS", m.start("v") if start is None else start, m.end("v"), LABELLED))
     for m in ZIP_AREA_RE.finditer(text):
         out.append(Hit("ADDRESS", m.start("v"), m.end("v"), SHAPE))
+    for m in RESIDENCE_POSTCODE_RE.finditer(text):
+        place = m.group("v").strip().lower()
+        if any(is_medical_token(w) for w in place.split()):
+            continue
+        start = m.start("zip") if place in STATE_NAMES or place in COUNTRIES else m.start("v")
+        out.append(Hit("ADDRESS", start, m.end("zip"), STRONG))
     for m in LIVES_IN_RE.finditer(text):
         city = m.group("v")
         if (
@@ -356,7 +390,7 @@ def rule_hits(text: str) -> list[Hit]:
     out += names.names_after(text, [h for h in out if h.kind not in ("NAME", "AGE>89")])
     out += names.non_latin(text) + names.lower_first_last(text) + names.names_as_subject(text)
     out += names.last_first(text) + names.surname_given(text)
-    out += names.given_surname(text) + names.initial_names(text)
+    out += names.given_surname(text) + names.initial_names(text) + names.initials_surname(text)
     out += names.grow(text, out)
     out = [
         h for h in out

@@ -239,7 +239,7 @@ class PhiScrubber:
         for ws, we in _windows(text, candidates):
             found = _ner_hits(text[ws:we], self._nlp.process_text(text[ws:we], "en"))
             hits += [Hit(h.kind, h.start + ws, h.end + ws, h.score) for h in found]
-        spans = _resolve(text, hits)
+        spans = _resolve(text, names.yield_to_scores(text, hits))
         parts, pos = [], 0
         for span in spans:
             parts += [text[pos : span.start], placeholder(span.kind)]

@@ -102,3 +102,35 @@ def test_clinician_dev_questions_are_left_alone(scrubber: PhiScrubber, bench) ->
     assert len(questions) == 775
     changed = bench.altered_questions(scrubber, questions)
     assert len(changed) <= 2, changed
+
+
+# The look-alikes each dev2 principle must leave alone, in new wording.
+@pytest.mark.parametrize(("text", "kept"), [
+    # dates: unpadded fractions, doses in dotted form, ratios after an age
+    ("murmur 2/6 and edema 1/4 at ankles", "2/6"),
+    ("pain 7/10 at 10:3/4 hourly", "7/10"),
+    ("took 1/2 tab then 3/4 tab", "3/4"),
+    ("age 90/100 is a ratio here", "90/100"),
+    ("version 1.2.25 of the calculator", "1.2.25"),
+    # a middle letter that is an article, a vitamin or a hepatitis type is no initial
+    ("gave maria a dose of ceftriaxone", "a dose"),
+    ("vitamin d level low, hep b vaccine due, type a dissection", "vitamin d level"),
+    # a particle joining an eponym before "syndrome"
+    ("workup for Cornelia de Lange syndrome", "Cornelia de Lange"),
+    # two capitals before a drug or an ordinary word are an abbreviation
+    ("MS Contin 15 mg bid, GI cocktail, ED Visit", "MS Contin"),
+    ("ED Visit for chest pain", "ED Visit"),
+    # a word before a given name that is an ordinary word; a score after a name
+    ("new maria", "new"),
+    ("Hana Pilar Centor 3, treat?", "Centor 3"),
+    ("Ada Reyes Glasgow 14 after fall", "Glasgow 14"),
+    # a lower-case noun before a verb of people, a label before an identifier
+    ("the ID band says allergic to PCN", "band"),
+    ("next appt 5/6/2027 for INR", "appt"),
+    ("member ID 44710023 denied Eliquis", "denied"),
+    # a residence cue before a state keeps the state; a lab after an address survives
+    ("lives in Ohio 43004, nearest ER far", "Ohio"),
+    ("address on file 12 Elm St, Dayton, tsh=11.2", "tsh=11.2"),
+])
+def test_dev2_look_alikes_kept(scrubber: PhiScrubber, text: str, kept: str) -> None:
+    assert kept in scrubber.scrub_text(text)

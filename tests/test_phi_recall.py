@@ -48,3 +48,37 @@ def test_identifier_removed(scrubber: PhiScrubber, text: str, gone: str) -> None
 ])
 def test_look_alike_kept(scrubber: PhiScrubber, text: str, kept: str) -> None:
     assert kept in scrubber.scrub_text(text)
+
+
+# Principles learnt from the second development split (dev2), each in new wording: a date's
+# parts joined by slashes or dots around a month name, a label glued on with a colon, an
+# unpadded ISO date, a weekday in front, "the" before the ordinal day, a zero-padded m/d; a
+# postcode after a place and a residence verb, a slipped label; a middle initial or a
+# particle inside a name, two initials before a surname, surname-first order, a person as
+# the subject of what people do, "Sr." as a title.
+@pytest.mark.parametrize(("text", "gone"), [
+    ("born 9/Feb/1933, on warfarin", "Feb"),
+    ("visit 7.Nov.2022 for cellulitis", "Nov"),
+    ("dob:03.08.1930 inr 3.1", "1930"),
+    ("last echo 2022-4-7, ef 40%", "2022-4-7"),
+    ("seen thu 5/9/2024 by cardiology", "thu"),
+    ("labs drawn November the 4th, k 5.8", "4th"),
+    ("Okoye 04/19 k 6.1", "04/19"),
+    ("age 96 / k 5.5 / on spironolactone", "96"),
+    ("resides in marigold ridge 60614, no pharmacy nearby", "60614"),
+    ("resides in marigold ridge 60614, no pharmacy nearby", "marigold"),
+    ("potsal code 2750; otitis media", "2750"),
+    ("address on file 41 Quarry Row, Tallin Bay, crp 40", "Quarry"),
+    ("walter j pemberton-hale, cr 2.4", "pemberton"),
+    ("Beatriz K. Oyelaran on apixaban", "Oyelaran"),
+    ("Tomasz van der Poel - k 3.1", "Poel"),
+    ("hamid bin yusufzai inr 4", "yusufzai"),
+    ("JR Okonkwo needs a dose check", "Okonkwo"),
+    ("sign-out: fairweather priscilla, na 128", "priscilla"),
+    ("Lindqvist Astrid - wbc 22", "Astrid"),
+    ("her neighbour says Rosalind fell twice", "Rosalind"),
+    ("booked with Sr. Fuentes: 41 yo", "Fuentes"),
+    ("phoned TEODORA MWANGI this morning", "MWANGI"),
+])
+def test_dev2_principles_remove(scrubber: PhiScrubber, text: str, gone: str) -> None:
+    assert gone not in scrubber.scrub_text(text)

@@ -97,6 +97,53 @@ def date_no_year(rng: random.Random) -> str:
     )
 
 
+def date_text_dev2(rng: random.Random, *, birth: bool = False) -> str:
+    """Dates for the ``dev2`` split: half the common formats above, half spellings neither
+    other split uses (ordinal day with "of", month-name in slashes, dotted ISO, unpadded
+    ISO, two-digit years after an apostrophe, a weekday in front), so dev2 measures date
+    structure rather than the formats the rules were written on."""
+    if rng.random() < 0.5:
+        return date_text(rng, birth=birth)
+    d = _some_date(rng, birth=birth)
+    mon, mon3 = MONTHS[d.month - 1], MONTHS[d.month - 1][:3]
+    yy = f"{d.year % 100:02d}"
+    formats = [
+        f"{_ordinal(d.day)} of {mon} {d.year}",
+        f"{_ordinal(d.day)} {mon}, {d.year}",
+        f"{mon} {_ordinal(d.day)}, {d.year}",
+        f"{d.day}/{mon3}/{d.year}",
+        f"{mon3}-{d.day:02d}-{d.year}",
+        f"{d.year}.{d.month:02d}.{d.day:02d}",
+        f"{d.year}-{d.month}-{d.day}",
+        f"{d.day} {mon3} '{yy}",
+        f"{d.day:02d}{mon3.upper()}{d.year}",
+        f"{mon3.upper()} {d.day} {d.year}",
+        f"{d.month:02d}-{d.day:02d}-{yy}",
+        f"{d.day}/{d.month}/{yy}" if d.day > 12 else f"{d.month}/{d.day}/{yy}",
+        f"{d:%a} {d.month}/{d.day}/{d.year}",
+    ]
+    return rng.choice(formats)
+
+
+def date_no_year_dev2(rng: random.Random) -> str:
+    """Year-less dates for ``dev2``: the common ones plus "3rd of March", "March the 3rd",
+    zero-padded "03/14" and "Mar-14"."""
+    if rng.random() < 0.5:
+        return date_no_year(rng)
+    d = _some_date(rng)
+    mon, mon3 = MONTHS[d.month - 1], MONTHS[d.month - 1][:3]
+    return rng.choice(
+        [
+            f"{_ordinal(d.day)} of {mon}",
+            f"{mon} the {_ordinal(d.day)}",
+            f"{mon} {_ordinal(d.day)}",
+            f"{mon3}-{d.day:02d}",
+            f"{d.day} {mon3}",
+            f"{d.month:02d}/{d.day:02d}",
+        ]
+    )
+
+
 # ages -------------------------------------------------------------------------------------
 def _age_words(n: int) -> str:
     if n == 100:

@@ -1,10 +1,18 @@
-"""Generate the synthetic PHI evaluation set: ``phi_dev.jsonl`` and ``phi_untouched.jsonl``.
+"""Generate the synthetic PHI evaluation set: ``phi_dev.jsonl``, ``phi_untouched.jsonl`` and
+``phi_dev2.jsonl``.
 
-Run from the repo root:  .venv/bin/python evals/phi/generate.py [--lines 2000]
+Run from the repo root:  .venv/bin/python evals/phi/generate.py [--lines 2000] [--splits ...]
 
 Each split has its own sentence frames (``templates.py``), its own Faker locales and its
 own seed, so the untouched split shares no frame, locale mix or random draw with the
-lines the rules were developed on.  Output is deterministic for a given Faker version.
+lines the rules were developed on.  ``dev2`` is a second development split made after
+the rules had been fitted to ``dev``: new frames, locales (Persian, Thai, Georgian,
+Armenian and Bengali scripts among them), word-names, name shapes and date spellings, so
+what is learnt from it can be checked against ``dev`` and, in aggregate, ``untouched``.
+Adding it changed neither existing split (each split has its own ``random.Random``).
+Output is deterministic for a given Faker version, except ``dev``'s it_IT city names (Faker
+40.63 draws them in an order that changes from run to run, so about 11 dev lines differ):
+regenerate only the split you mean to change (``--splits dev2``) and check ``git diff``.
 Every line carries labelled spans: ``phi`` (identifiers that must go) and ``keep``
 (clinical look-alikes that must survive), each ``{"kind", "value", "start", "end"}``.
 """
@@ -25,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from evals.phi import formats as f  # noqa: E402
 from evals.phi import people as p  # noqa: E402
-from evals.phi.templates import DEV, UNTOUCHED  # noqa: E402
+from evals.phi.templates import DEV, DEV2, UNTOUCHED  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SPLITS = {
@@ -70,6 +78,30 @@ SPLITS = {
             "nl_NL": 1,
         },
     },
+    "dev2": {
+        "seed": 3030,
+        "frames": DEV2,
+        "out": HERE / "phi_dev2.jsonl",
+        "locales": {
+            "en_US": 4,
+            "en_NZ": 1,
+            "fi_FI": 1,
+            "sv_SE": 1,
+            "ro_RO": 1,
+            "hr_HR": 1,
+            "id_ID": 1,
+            "fa_IR": 1,
+            "th_TH": 1,
+            "ka_GE": 1,
+            "hy_AM": 1,
+            "pt_PT": 1,
+            "sk_SK": 1,
+            "es_ES": 1,
+            "fr_CA": 1,
+            "bn_BD": 1,
+            "az_AZ": 1,
+        },
+    },
 }
 
 PHOTO = [
@@ -89,14 +121,18 @@ BIO = [
 
 def _fillers(rng: random.Random, fake, split: str, us: bool) -> dict:
     """Slot name -> function returning parts; PHI fillers use the line's Faker locale."""
+    dev2 = split == "dev2"
+    date_text = f.date_text_dev2 if dev2 else f.date_text
+    date_no_year = f.date_no_year_dev2 if dev2 else f.date_no_year
     return {
         "name": lambda: p.name(rng, fake, split),
+        "surname": lambda: p.surname_only(rng, fake, split),
         "titled": lambda: p.titled(rng, fake, split),
         "rel": lambda: p.relative(rng, fake, split),
         "first": lambda: p.first_only(rng, fake, split),
-        "dob": lambda: f.phi(f.date_text(rng, birth=True), "DATE"),
-        "date": lambda: f.phi(f.date_text(rng), "DATE"),
-        "dateny": lambda: f.phi(f.date_no_year(rng), "DATE"),
+        "dob": lambda: f.phi(date_text(rng, birth=True), "DATE"),
+        "date": lambda: f.phi(date_text(rng), "DATE"),
+        "dateny": lambda: f.phi(date_no_year(rng), "DATE"),
         "age": lambda: f.phi(f.age_over_89(rng), "AGE>89"),
         "phone": lambda: f.phi(f.phone(rng, international=False if us else None), "PHONE"),
         "intl": lambda: f.phi(f.phone(rng, international=True), "PHONE"),
@@ -216,8 +252,10 @@ def generate(split: str, lines: int) -> list[dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=2000, help="lines per split")
+    ap.add_argument("--splits", nargs="+", default=list(SPLITS), choices=list(SPLITS))
     args = ap.parse_args()
-    for split, cfg in SPLITS.items():
+    for split in args.splits:
+        cfg = SPLITS[split]
         records = generate(split, args.lines)
         cfg["out"].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         n_phi = sum(len(r["phi"]) for r in records)

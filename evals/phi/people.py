@@ -24,7 +24,16 @@ WORD_NAMES = {
         "last": "Ward Marsh Wood Green White Long Frank Hunter Glasgow Ottawa Cushing Parkinson "
         "Crohn Barrett Fisher Mayo Gleason Paget Hart Light Duke Still Grant Holmes".split(),
     },
+    # A third half-set for the second development split, drawn from neither list above.
+    "dev2": {
+        "first": "Bliss Charity Mercy Harmony River Rain Storm Winter Ember Wren Lark Fern "
+        "Poppy Clover Coral Melody Noble True Sterling Clay Dale Glen Forest Rusty".split(),
+        "last": "Frost Snow Rice Bean Salmon Pike Moss Page Rush Sharp Sweet Wise Gold Savage "
+        "Crane Drake Swan Lamb Whipple Horner Bowen Wilson Turner Murphy Osler Apgar".split(),
+    },
 }
+# Particles and prefixes that open surnames in many languages (dev2 name shapes only).
+PARTICLE_SURNAMES = ["van der", "de la", "da", "del", "von", "bin", "al-", "O'", "Mc", "ter"]
 TITLES = ["Mr.", "Mrs.", "Ms.", "Mr", "Mrs", "Ms", "Miss", "Mx.", "Sr.", "Dr.", "Prof."]
 RELATIONS = [
     "son",
@@ -66,6 +75,8 @@ def _first_last(rng: random.Random, fake, split: str) -> tuple[str, str]:
 
 def name(rng: random.Random, fake, split: str) -> list[Part]:
     """A patient's or relative's name in one of the shapes it is typed in."""
+    if split == "dev2":
+        return name_dev2(rng, fake, split)
     first, last = _first_last(rng, fake, split)
     shapes = [
         f"{first} {last}",
@@ -79,6 +90,45 @@ def name(rng: random.Random, fake, split: str) -> list[Part]:
         f"{first} {last[0]}.",
     ]
     return phi(rng.choice(shapes), "NAME")
+
+
+def _with_particle(rng: random.Random, last: str) -> str:
+    """"van der Berg", "O'Hagan", "al-Rashid": a surname behind a particle or prefix."""
+    particle = rng.choice(PARTICLE_SURNAMES)
+    if particle.endswith(("'", "-")) or particle == "Mc":
+        return particle + last
+    return f"{particle} {last}"
+
+
+def name_dev2(rng: random.Random, fake, split: str) -> list[Part]:
+    """Name shapes for ``dev2``: the common ones plus a middle initial, a particle surname,
+    all capitals in reading order, lower-case "last first", a given name alone in lower
+    case and "Last First M." as a sign-out list prints it."""
+    first, last = _first_last(rng, fake, split)
+    if rng.random() < 0.15:
+        last = _with_particle(rng, last)
+    # The middle initial comes from another given name of the locale, so it is written in
+    # the name's own script.
+    mi = fake.first_name()[:1].upper()
+    shapes = [
+        f"{first} {last}",
+        f"{first} {mi}. {last}",
+        f"{first} {mi} {last}",
+        f"{last}, {first} {mi}.",
+        f"{first.upper()} {last.upper()}",
+        f"{last.lower()} {first.lower()}",
+        f"{first.lower()} {last.lower()}",
+        f"{last} {first}",
+        f"{first[0]}{mi} {last}",
+        f"{first} {last}",
+        f"{first.lower()} {mi.lower()} {last.lower()}",
+    ]
+    return phi(rng.choice(shapes), "NAME")
+
+
+def surname_only(rng: random.Random, fake, split: str) -> list[Part]:
+    """A surname alone, as handovers refer to patients ("Okafor in 12 is septic")."""
+    return phi(_first_last(rng, fake, split)[1], "NAME")
 
 
 def titled(rng: random.Random, fake, split: str) -> list[Part]:
