@@ -46,7 +46,8 @@ WEIGHTS = {
                "title": -0.71, "anchor": -1.84, "anchor_title": 0.81, "margin": 13.63},
 }
 FEATURES = ("dense", "lexical", "coverage", "title", "anchor", "anchor_title", "margin")
-_NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?[a-z%]{0,3}$")  # "150", "26c", "5mg", "72yo": values
+# "150", "26c", "5mg", "72yo", "120/80": values, never topics
+_NUMERIC = re.compile(r"^\d+(?:[.,/]\d+)*[a-z%]{0,3}$")
 _UNITS = frozenset(
     "kg kgs lb lbs mg mcg g ml l dl mmol meq mol iu units unit hr hrs h min mins sec ms bpm "
     "mmhg cm mm yo y/o yr yrs mo mos wk wks d x per q".split()

@@ -30,6 +30,8 @@ from retrieval.thresholds import value_fit
 _SECOND_CARD_MARGIN = 0.08
 # A decision score this close to the answer/abstain line marks the answer "low confidence".
 LOW_CONFIDENCE_BELOW = 1.0
+# A sentence whose terms are this much contained in an earlier chosen one restates it.
+_RESTATED = 0.7
 _SECTION_BONUS = {"bottom line": 0.35, "key points": 0.1, "dosing": 0.1}
 _DOSE_ASKED = re.compile(r"\bdos(?:e|es|ing)\b|how much|\bmg\b|\bmax\b|\bmaximum\b", re.I)
 _POUNDS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:-|–|to)?\s*\d*\s*(?:lb|lbs|pounds?)\b", re.I)
@@ -193,6 +195,12 @@ def _local_weights(passages: list[Passage]):
     return weight
 
 
+def _restates(sentence: set[str], earlier: set[str]) -> bool:
+    """Does a sentence say mostly what an earlier one said (cards state a key fact in the
+    bottom line and again in the key points)?"""
+    return bool(sentence) and len(sentence & earlier) >= _RESTATED * len(sentence)
+
+
 def _snippet(doc_id: str, chosen: list[_Candidate]) -> str:
     """Every passage of this document that a quoted sentence came from, in reading order."""
     texts = dict.fromkeys(c.passage.text for c in chosen if c.passage.doc_id == doc_id)
@@ -259,6 +267,7 @@ def _select(
             candidates.append(_Candidate(sentence, passage, score, calculation))
     candidates.sort(key=lambda c: c.score, reverse=True)
     chosen: list[_Candidate] = []
+    said: list[set[str]] = []
     words = 0
     calculated = False
     for candidate in candidates:
@@ -267,6 +276,10 @@ def _select(
         length = len(candidate.sentence.split()) + len((candidate.calculation or "").split())
         if chosen and (words + length > max_words or candidate.score < 0.35 * chosen[0].score):
             continue
+        own = set(terms(candidate.sentence))
+        if any(_restates(own, earlier) for earlier in said):
+            continue  # a second wording of a fact already given only costs reading time
+        said.append(own)
         chosen.append(candidate)
         calculated = calculated or bool(candidate.calculation)
         words += length

@@ -42,6 +42,10 @@ _SCORE = re.compile(
     re.I,
 )
 _BP = re.compile(r"\b(?:bp\s*)?(\d{2,3})\s*/\s*(\d{2,3})\b", re.I)
+# "bp 168/112 at 34 wks", "28wk": a gestational age typed without the word "pregnant".
+# Only 20-42 weeks after "at" or glued to its number, so "for 24 weeks" stays a duration.
+_GESTATION_AT = re.compile(r"(?:\bat\s+(\d{2})\s*|\b(\d{2}))(?:wks?|weeks?)\b"
+                           r"(?!\s*(?:old|of age|postpartum|post|after|ago|later))", re.I)
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,12 @@ class PatientContext:
     trimester: int | None = None
     labs: tuple[LabValue, ...] = field(default_factory=tuple)
     spans: tuple[tuple[int, int], ...] = field(default_factory=tuple)
+    implied: tuple[str, ...] = ()  # conditions read from other details ("at 34 wks")
 
     @property
     def conditions(self) -> list[str]:
         """Conditions the typed values imply, to steer retrieval ("hyperkalemia")."""
-        found = [lab.condition for lab in self.labs if lab.condition]
+        found = [lab.condition for lab in self.labs if lab.condition] + list(self.implied)
         return list(dict.fromkeys(found))
 
     def lab(self, analyte: str) -> LabValue | None:
@@ -87,6 +92,7 @@ class PatientContext:
             trimester=self.trimester or earlier.trimester,
             labs=self.labs + tuple(lab for lab in earlier.labs if lab.analyte not in own),
             spans=self.spans,
+            implied=tuple(dict.fromkeys(self.implied + earlier.implied)),
         )
 
     def as_dict(self) -> dict:
@@ -163,12 +169,19 @@ def read_context(question: str) -> PatientContext:
         sex = "male"
     pregnant = bool(_PREGNANT.search(question))
     trimester = None
+    implied: list[str] = []
     if match := _TRIMESTER.search(question):
         trimester = {"1": 1, "f": 1, "2": 2, "s": 2, "3": 3, "t": 3}[match.group(1)[0].lower()]
         pregnant = True
     elif match := _GESTATION_WEEKS.search(question):
         weeks = int(match.group(1))
         trimester = 1 if weeks < 14 else 2 if weeks < 28 else 3
+    elif (match := _GESTATION_AT.search(question)) and 20 <= int(
+        weeks := match.group(1) or match.group(2)
+    ) <= 42 and sex != "male" and age_ok(age):
+        pregnant = True
+        trimester = 2 if int(weeks) < 28 else 3
+        implied.append("pregnancy")
     if pregnant:
         sex = "female"
     labs: list[LabValue] = []
@@ -194,8 +207,12 @@ def read_context(question: str) -> PatientContext:
             continue
         labs.append(LabValue(name, float(match.group(2)), None, match.group(0), names=(name,)))
         spans.append((match.start(2), match.end(2)))
-    if "heart_rate" not in taken and (bp := _BP.search(question)):
-        spans.append(bp.span())
+    if "heart_rate" not in taken:
+        readings = []
+        for bp in _BP.finditer(question):
+            spans.append(bp.span())
+            readings.append(_blood_pressure(bp))
+        labs.extend(next(([r] for r in readings if r), []))  # the first real reading
     return PatientContext(
         age_years=age,
         weight_kg=weight,
@@ -204,4 +221,29 @@ def read_context(question: str) -> PatientContext:
         trimester=trimester,
         labs=tuple(labs),
         spans=tuple(spans),
+        implied=tuple(implied),
     )
+
+
+def age_ok(age: float | None) -> bool:
+    """An age at which a typed gestational age can mean a pregnancy."""
+    return age is None or 10 <= age <= 60
+
+
+def _blood_pressure(match: re.Match[str]) -> LabValue | None:
+    """A typed blood pressure and the condition it implies at the usual adult extremes
+    (severe range from 160/110, hypotension below a systolic of 90). A reading between
+    them names no topic the word "bp" does not already name, and "hypertension" pulled
+    questions about office readings to the pregnancy card. Pairs that cannot be a blood
+    pressure ("10/10" pain, "3/6" murmur) are ignored."""
+    systolic, diastolic = int(match.group(1)), int(match.group(2))
+    if not (70 <= systolic <= 280 and 30 <= diastolic <= 180 and systolic > diastolic):
+        return None
+    if systolic >= 160 or diastolic >= 110:
+        condition = "severe hypertension"
+    elif systolic < 90:
+        condition = "hypotension"
+    else:
+        condition = None
+    return LabValue("blood_pressure", float(systolic), condition, match.group(0),
+                    names=("bp", "blood pressure", "systolic"))

@@ -42,6 +42,17 @@ _FOLLOW_UP_LEAD = re.compile(
     r"same for|same but|if instead|instead)\b",
     re.I,
 )
+# The ask, not the topic: "next step", "what does that mean", "how does it work" say what
+# kind of answer is wanted and are searched, but no card must mention them to cover the
+# question ("psa 5.2 asymptomatic next step" was refused for lack of the word "step").
+_ASK_FRAME = re.compile(
+    r"\b(?:(?:what(?:'s|s| is)?\s+(?:the\s+)?)?next\s+steps?"
+    r"|what(?:'s|s)?\s+(?:(?:does|do|did|is)\s+)?(?:that|this|it|these)\s+mean"
+    r"|how\s+(?:does|do|would)\s+(?:that|this|it)\s+work"
+    r"|what\s+counts(?:\s+as)?"
+    r"|what\s+(?:to|do\s+i|do\s+we|should\s+i|should\s+we)\s+do)\b",
+    re.I,
+)
 _VALUE_ONLY = re.compile(r"^\s*(?:and\s+|for\s+|at\s+|with\s+)?[\w.]*\d[\w./]*\s*\??\s*$", re.I)
 
 
@@ -111,7 +122,8 @@ def understand(scrubbed_question: str, *, previous: str | None = None) -> Unders
 
 
 def _without(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """`text` with the patient-detail spans blanked out."""
+    """`text` with the patient-detail spans and the ask's own words blanked out."""
+    spans = spans + tuple(match.span() for match in _ASK_FRAME.finditer(text))
     chars = list(text)
     for start, end in spans:
         chars[start:end] = " " * (end - start)

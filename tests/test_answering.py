@@ -199,3 +199,24 @@ def test_the_card_phrase_nearest_the_question_picks_the_sentence_that_answers(tm
     assert not answer.abstained
     assert "72 hours" in answer.answer.splitlines()[0]
 
+
+
+def test_a_fact_the_card_states_twice_is_quoted_once(tmp_path):
+    """Cards repeat their key fact (bottom line, then key points); quoting both wastes the
+    few lines a clinician reads, and the room goes to the next fact instead."""
+    content = tmp_path / "content"
+    body = (
+        "## Bottom line\nGive quinaprofen 250 mg once daily for zorblax fever [1].\n\n"
+        "## Key points\n- For zorblax fever, give quinaprofen 250 mg once daily [1].\n"
+        "- Quinaprofen for zorblax fever is stopped after 5 days [1].\n"
+        "- Zorblax fever needs no imaging before quinaprofen [1].\n"
+    )
+    write_card(content, "zorblax", body=body)
+    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
+                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    curbside.ingest_cards()
+    answer = curbside.answer("quinaprofen dose zorblax fever")
+    assert not answer.abstained
+    quoted = [sentence for sentence, _ in answer.sentences]
+    assert sum("250 mg once daily" in sentence for sentence in quoted) == 1
+    assert any("5 days" in sentence for sentence in quoted)

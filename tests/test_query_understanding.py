@@ -49,6 +49,11 @@ def test_model_directed_instructions_are_removed(question, kept):
         ("72yo f na 118 confused", "sodium", "hyponatremia"),
         ("plt 40 on heparin day 6", "platelets", "thrombocytopenia"),
         ("bg 45 after insulin", "glucose", "hypoglycemia"),
+        ("vbg ph 7.21 pco2 70 copd", "pco2", "hypercapnia respiratory failure"),
+        ("vbg ph 7.21 pco2 70 copd", "ph", "acidosis acidemia"),
+        ("post op rr 6 on pca", "resp_rate", "respiratory depression"),
+        ("bp 172/114 headache", "blood_pressure", "severe hypertension"),
+        ("sbp 84 bp 84/50 after fluids", "blood_pressure", "hypotension"),
     ],
 )
 def test_a_lab_value_is_read_with_the_condition_its_direction_implies(question, analyte,
@@ -64,6 +69,28 @@ def test_patient_details_are_read_and_are_not_topics():
     assert context.lab("egfr").value == 28
     understood = understand("croup dex dose 14kg")
     assert understood.context.weight_kg == 14 and "14kg" not in understood.topic
+
+
+def test_a_gestational_age_typed_without_the_word_pregnant_means_pregnancy():
+    understood = understand("bp 168/112 at 34 wks what to give")
+    assert understood.context.pregnant and understood.context.trimester == 3
+    assert "pregnancy" in understood.topic and "severe hypertension" in understood.topic
+    assert not read_context("amoxicillin for 24 weeks?").pregnant  # a duration
+    assert not read_context("infant at 20 weeks old, rsv shot?").pregnant
+
+
+def test_pairs_that_cannot_be_a_blood_pressure_are_not_read_as_one():
+    context = read_context("pain 10/10 after appendectomy, bp 150/95")
+    assert context.lab("blood_pressure").value == 150  # the real reading, not "10/10"
+    assert context.lab("blood_pressure").condition is None  # neither extreme
+    assert read_context("murmur 3/6 at apex").lab("blood_pressure") is None
+
+
+def test_the_ask_itself_is_not_a_topic_the_card_must_mention():
+    for question in ("psa 5.2 asymptomatic next step", "pco2 46 in asthma whats that mean",
+                     "2-1-1 prep dosing how does it work", "abcd2 what counts"):
+        topic = understand(question).topic
+        assert not {"step", "mean", "work", "counts"} & set(topic.split()), topic
 
 
 def test_shorthand_glued_to_numbers_is_not_read_as_a_lab_value():
