@@ -27,7 +27,7 @@ def _signed_in(request: Request) -> dict:
     from app.deps import SESSION_COOKIE
 
     if hasattr(request.state, "current_user"):
-        return {"current_user": request.state.current_user}
+        return _with_claim_prompt(request, request.state.current_user)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return {"current_user": None}
@@ -36,7 +36,15 @@ def _signed_in(request: Request) -> dict:
         user = user_for_secret(db, cookie=cookie, bearer=None)
         if user and not shared:
             db.expunge(user)
-    return {"current_user": user}
+    return _with_claim_prompt(request, user)
+
+
+def _with_claim_prompt(request: Request, user) -> dict:
+    """The signed-in user and the words of their claim link (credit by profession)."""
+    if user is None:
+        return {"current_user": None}
+    rules = request.app.state.curbside.credit_rules
+    return {"current_user": user, "claim_prompt": rules.claim_prompt(user.profession)}
 
 
 templates = Jinja2Templates(

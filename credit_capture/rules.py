@@ -177,6 +177,16 @@ class CreditRules(BaseModel):
         found = self.profession(profession)
         return [self.credit_type(k) for k in found.credit_types] if found else []
 
+    def claim_prompt(self, profession: str | None) -> str:
+        """The words of an answer's claim link: the credit this learner's profession is
+        offered first, so a nurse is never promised AMA PRA Category 1 Credit™; before the
+        profession is known (it is asked on the claim form), no credit type is named."""
+        offered = self.types_for(profession)
+        if not offered:
+            return "Claim credit for this question"
+        first = offered[0]
+        return f"Claim {first.amount:g} {first.label} for this question"
+
 
 def _describe(err: ValidationError) -> str:
     parts = []

@@ -56,3 +56,21 @@ def test_reflections_due_lists_people_by_name(cli_env, client, capsys):  # noqa:
     out = capsys.readouterr().out
     assert "Ada Lovelace" in out and "croup dexamethasone dose" in out
     assert ada.id not in out.split("\t")[1]  # the name column is a name, not an id
+
+
+def test_the_claim_link_names_the_credit_the_learners_profession_is_offered(client):
+    """A nurse is never promised AMA PRA Category 1 Credit™ under an answer; before the
+    profession is known the link names no credit type."""
+    for email, profession, named, never in (
+        ("rn@example.org", "nurse", "Claim 0.5 ANCC nursing contact hours", "AMA PRA"),
+        ("md@example.org", "physician", "Claim 0.5 AMA PRA Category 1 Credit™", "ANCC"),
+        ("new@example.org", "", "Claim credit for this question", "AMA PRA Category 1 Credit™ for"),
+    ):
+        make_user(client.app.state.curbside, email, profession=profession)
+        sign_in(client, email)
+        page = client.post("/", data={"question": "croup dexamethasone dose"}).text
+        link = page.split('class="claim-link"')[1].split("</a>")[0]
+        assert named in link and never not in link, (profession, link)
+        home = client.get("/").text  # the script's link uses the same words
+        assert f'data-claim-prompt="{named}' in home.replace("&#8482;", "™")
+        client.post("/logout")

@@ -67,7 +67,7 @@
     if (data.episode_id) {
       const claim = el("p");
       claim.append(el("a", { class: "claim-link", href: "/learning/episodes/" + data.episode_id },
-        "Claim 0.5 AMA PRA Category 1 Credit™ for this question"));
+        form.dataset.claimPrompt || "Claim credit for this question"));
       article.append(claim);
     }
     article.append(el("p", { class: "meta" },
