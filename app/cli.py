@@ -428,6 +428,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "(readable only by you; delete it once you have signed in)", file=sys.stderr)
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": False}
     if args.workers > 1:  # each worker process builds its own app from the environment
+        # Workers share the cores: an encoder per worker using every core makes them queue
+        # for each other (throughput under load is what the threads are for).
+        os.environ.setdefault("CURBSIDE_RETRIEVAL__ENCODER_THREADS",
+                              str(max(1, (os.cpu_count() or 1) // args.workers)))
         uvicorn.run("app.main:served_app", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(Settings(), warm=True), **options)

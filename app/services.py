@@ -97,6 +97,7 @@ class Curbside:
             model_cache=self.settings.resolved_model_cache,
             quantized=self.settings.retrieval.quantized,
             chroma_url=self.settings.chroma_url,
+            encoder_threads=self.settings.retrieval.encoder_threads,
         )
 
     @cached_property

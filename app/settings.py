@@ -33,6 +33,11 @@ class RetrievalSettings(BaseModel):
     quantized: bool = Field(
         True, description="Use the int8-quantised ONNX encoder (faster ingest, same ranking)."
     )
+    encoder_threads: int = Field(
+        0, ge=0, le=64,
+        description="Threads of the question encoder per process; 0 = up to 2. "
+        "`curbside serve --workers N` sets cores / N so workers do not compete for cores.",
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -20,6 +20,7 @@ card question set with its out-of-scope questions.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -271,9 +272,22 @@ def most_specific_term(
 def _mentions(present: frozenset[str], term: KeyTerm) -> bool:
     """Any form of the term, or a clipped form ("anticoag" for "anticoagulation")."""
     return any(
-        form in present or (len(form) >= 5 and any(word.startswith(form) for word in present))
+        form in present or (len(form) >= 5 and _starts_a_word(present, form))
         for form in term.forms
     )
+
+
+def _starts_a_word(present: frozenset[str], prefix: str) -> bool:
+    """Does any stem in `present` start with `prefix`? A binary search in the sorted stems
+    (scanning every stem of a card for every term was a tenth of the answering time)."""
+    ordered = _sorted_stems(present)
+    at = bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
+
+
+@lru_cache(maxsize=4096)
+def _sorted_stems(present: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(present))
 
 
 def abstain_reason(coverage: Coverage) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from clinical_terms import drug_names, generic_name
 from retrieval.abstention import Coverage, abstain_reason, key_terms
@@ -182,7 +183,7 @@ def _local_weights(passages: list[Passage]):
     Within one card every sentence mentions its topic ("CAP", "outpatient"), so those words
     cannot pick the sentence; the rarer words of the question ("allergy") can.
     """
-    sentences = [set(terms(s)) for p in passages for s in split_sentences(p.text)]
+    sentences = [_stems(s) for p in passages for s in _sentences(p.text)]
     total = len(sentences) or 1
     counts: dict[str, int] = {}
     for sentence_terms in sentences:
@@ -195,7 +196,19 @@ def _local_weights(passages: list[Passage]):
     return weight
 
 
-def _restates(sentence: set[str], earlier: set[str]) -> bool:
+@lru_cache(maxsize=16384)
+def _sentences(text: str) -> tuple[str, ...]:
+    """A passage's sentences; passages come from a fixed library, so each is split once."""
+    return tuple(split_sentences(text))
+
+
+@lru_cache(maxsize=65536)
+def _stems(sentence: str) -> frozenset[str]:
+    """A library sentence's stems, computed once per process, not once per question."""
+    return frozenset(terms(sentence))
+
+
+def _restates(sentence: frozenset[str], earlier: frozenset[str]) -> bool:
     """Does a sentence say mostly what an earlier one said (cards state a key fact in the
     bottom line and again in the key points)?"""
     return bool(sentence) and len(sentence & earlier) >= _RESTATED * len(sentence)
@@ -233,7 +246,7 @@ def _select(
         prior = 1.0 / (1 + doc_rank[passage.doc_id]) + _SECTION_BONUS.get(section, 0.0)
         if dose_asked and section == "dosing":
             prior += 0.15
-        for position, sentence in enumerate(split_sentences(passage.text)):
+        for position, sentence in enumerate(_sentences(passage.text)):
             key = sentence.lower()
             if key in seen or len(sentence) < 12:
                 continue
@@ -242,7 +255,7 @@ def _select(
                 _KILOGRAMS.search(sentence)
             ):
                 continue  # a weight in kg was given: never answer with a table in pounds
-            sentence_terms = set(terms(sentence))
+            sentence_terms = _stems(sentence)
             # An echoed phrase's words count as the question's own, on the best card only.
             said = wanted | echoed if doc_rank[passage.doc_id] == 0 else wanted
             overlap = sum(weight(term) for term in said & sentence_terms) / wanted_mass
@@ -267,7 +280,7 @@ def _select(
             candidates.append(_Candidate(sentence, passage, score, calculation))
     candidates.sort(key=lambda c: c.score, reverse=True)
     chosen: list[_Candidate] = []
-    said: list[set[str]] = []
+    said: list[frozenset[str]] = []
     words = 0
     calculated = False
     for candidate in candidates:
@@ -276,7 +289,7 @@ def _select(
         length = len(candidate.sentence.split()) + len((candidate.calculation or "").split())
         if chosen and (words + length > max_words or candidate.score < 0.35 * chosen[0].score):
             continue
-        own = set(terms(candidate.sentence))
+        own = _stems(candidate.sentence)
         if any(_restates(own, earlier) for earlier in said):
             continue  # a second wording of a fact already given only costs reading time
         said.append(own)

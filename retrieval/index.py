@@ -18,9 +18,9 @@ from retrieval.embeddings import Embedder
 
 
 @lru_cache(maxsize=4)
-def shared_embedder(cache_dir: Path, quantized: bool) -> Embedder:
+def shared_embedder(cache_dir: Path, quantized: bool, threads: int = 0) -> Embedder:
     """One encoder per process and variant: ONNX sessions are thread-safe for inference."""
-    return Embedder(cache_dir, quantized=quantized)
+    return Embedder(cache_dir, quantized=quantized, threads=threads)
 
 
 class IndexFiles:
@@ -33,8 +33,10 @@ class IndexFiles:
         model_cache: Path,
         quantized: bool = True,
         chroma_url: str | None = None,
+        encoder_threads: int = 0,
     ) -> None:
         self.folder = folder
+        self.encoder_threads = encoder_threads
         self.model_cache = model_cache
         self.quantized = quantized
         self.chroma_url = chroma_url
@@ -58,7 +60,7 @@ class IndexFiles:
         return Catalog(self.catalog_path)
 
     def embedder(self) -> Embedder:
-        return shared_embedder(self.model_cache, self.quantized)
+        return shared_embedder(self.model_cache, self.quantized, self.encoder_threads)
 
     def dense(self) -> DenseStore:
         return self._dense

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _N = r"(\d+(?:\.\d+)?)"
 _BELOW = r"(?:below|under|less than|lower than|<|≤|<=|fewer than|up to)"
@@ -51,6 +52,12 @@ class Threshold:
 
 def thresholds(sentence: str) -> list[Threshold]:
     """Every comparison a sentence states, in reading order of the rules above."""
+    return list(_thresholds(sentence))
+
+
+@lru_cache(maxsize=32768)
+def _thresholds(sentence: str) -> tuple[Threshold, ...]:
+    """Library sentences recur with every question that types a value: parse each once."""
     found: list[Threshold] = []
     for pattern, kind in _RULES:
         for match in pattern.finditer(sentence):
@@ -63,7 +70,7 @@ def thresholds(sentence: str) -> list[Threshold]:
                     found.append(Threshold("range", low, high, match.start()))
             else:
                 found.append(Threshold(kind, float(match.group(1)), start=match.start()))
-    return found
+    return tuple(found)
 
 
 def mentions(sentence: str, names: tuple[str, ...]) -> bool:
