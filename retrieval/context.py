@@ -176,11 +176,9 @@ def read_context(question: str) -> PatientContext:
     elif match := _GESTATION_WEEKS.search(question):
         weeks = int(match.group(1))
         trimester = 1 if weeks < 14 else 2 if weeks < 28 else 3
-    elif (match := _GESTATION_AT.search(question)) and 20 <= int(
-        weeks := match.group(1) or match.group(2)
-    ) <= 42 and sex != "male" and age_ok(age):
+    elif (weeks := _gestation_at(question)) and sex != "male" and _can_be_pregnant(age):
         pregnant = True
-        trimester = 2 if int(weeks) < 28 else 3
+        trimester = 2 if weeks < 28 else 3
         implied.append("pregnancy")
     if pregnant:
         sex = "female"
@@ -208,11 +206,11 @@ def read_context(question: str) -> PatientContext:
         labs.append(LabValue(name, float(match.group(2)), None, match.group(0), names=(name,)))
         spans.append((match.start(2), match.end(2)))
     if "heart_rate" not in taken:
-        readings = []
-        for bp in _BP.finditer(question):
-            spans.append(bp.span())
-            readings.append(_blood_pressure(bp))
-        labs.extend(next(([r] for r in readings if r), []))  # the first real reading
+        pairs = list(_BP.finditer(question))
+        spans += [pair.span() for pair in pairs]
+        reading = next(filter(None, map(_blood_pressure, pairs)), None)  # first real one
+        if reading:
+            labs.append(reading)
     return PatientContext(
         age_years=age,
         weight_kg=weight,
@@ -225,7 +223,14 @@ def read_context(question: str) -> PatientContext:
     )
 
 
-def age_ok(age: float | None) -> bool:
+def _gestation_at(question: str) -> int | None:
+    """Weeks of a gestational age typed without "pregnant" ("at 34 wks", "28wk"), if any."""
+    match = _GESTATION_AT.search(question)
+    weeks = int(match.group(1) or match.group(2)) if match else 0
+    return weeks if 20 <= weeks <= 42 else None
+
+
+def _can_be_pregnant(age: float | None) -> bool:
     """An age at which a typed gestational age can mean a pregnancy."""
     return age is None or 10 <= age <= 60
 
