@@ -376,8 +376,8 @@ class Curbside:
 
     def _similarity(self, question: str, earlier: list[str]) -> list[float]:
         """Cosine similarity of a scrubbed question to a learner's earlier ones (the
-        packaged encoder's vectors are unit length)."""
-        vectors = self.files.embedder().embed([question, *earlier])
+        packaged encoder's vectors are unit length); earlier questions are embedded once."""
+        vectors = self.files.embedder().embed_remembered([question, *earlier])
         return [float(vectors[0] @ v) for v in vectors[1:]]
 
     # content ----------------------------------------------------------------

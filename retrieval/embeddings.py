@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 DIMENSIONS = 384
 MAX_TOKENS = 128  # the sequence length the model was trained with
+REMEMBERED = 20_000  # texts whose vectors `Embedder.embed_remembered` keeps (~30 MB)
 _EXPORT_LOCK = threading.Lock()
 
 
@@ -110,6 +112,8 @@ class Embedder:
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
         self._lock = threading.Lock()
+        self._remembered: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._remembered_lock = threading.Lock()
         self.fingerprint = path.stem
 
     def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
@@ -119,6 +123,31 @@ class Embedder:
         for start in range(0, len(texts), batch_size):
             idx = order[start : start + batch_size]
             out[idx] = self._run([texts[i] for i in idx])
+        return out
+
+    def embed_remembered(self, texts: list[str]) -> np.ndarray:
+        """Like `embed`, but each distinct text is run through the model once per process.
+
+        For texts compared again and again: every signed-in question is compared with the
+        learner's earlier ones (is it a repeat?), so without this a learner's fortieth
+        question of the day re-embedded the thirty-nine before it. The most recent
+        `REMEMBERED` texts are kept (about 1.5 kB each).
+        """
+        with self._remembered_lock:
+            known = {t: self._remembered[t] for t in texts if t in self._remembered}
+            for text in known:
+                self._remembered.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = dict(zip(missing, self.embed(missing), strict=True))
+            known |= fresh
+            with self._remembered_lock:
+                self._remembered.update(fresh)
+                while len(self._remembered) > REMEMBERED:
+                    self._remembered.popitem(last=False)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = known[text]
         return out
 
     def embed_one(self, text: str) -> np.ndarray:
