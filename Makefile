@@ -75,7 +75,8 @@ test: setup browser
 SERVER_TESTS := tests/test_server_mode.py tests/test_api.py tests/test_accounts.py \
 	tests/test_audit.py tests/test_authorization.py tests/test_credit_pages.py \
 	tests/test_credit_corrections.py tests/test_learning.py tests/test_serving.py \
-	tests/test_faults.py tests/test_ingest.py tests/test_metrics.py tests/test_kill9.py
+	tests/test_faults.py tests/test_ingest.py tests/test_metrics.py tests/test_kill9.py \
+	tests/test_backup_server.py
 test-server: export CURBSIDE_FROZEN_DATE := 2026-12-07
 test-server: setup
 	.ci/server-mode $(SERVER_TESTS)

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    TypeDecorator,
     column,
     func,
     insert,
@@ -140,8 +141,11 @@ RowSource = Callable[[str, list[str]], Iterable[dict]]
 
 def _decoder(source_column) -> Callable[[Any], Any] | None:
     """How a JSON value becomes what the column type expects (None: as it is)."""
+    kind_of = source_column.type
+    if isinstance(kind_of, TypeDecorator):  # e.g. SQLModel's UTCDateTime says `object`
+        kind_of = kind_of.impl_instance
     try:
-        kind = source_column.type.python_type
+        kind = kind_of.python_type
     except NotImplementedError:
         return None
     return {datetime: datetime.fromisoformat, date: date.fromisoformat,
