@@ -28,6 +28,9 @@ from privacy.names import (
 )
 
 _TITLE_TOKEN = r"[^\W\d_a-z][^\W\d_]+(?:['’-][^\W\d_]+)*"
+# How far back the left-context patterns read: a few words, never the whole text (a search
+# from the start retries at every position, quadratic in a pasted note's length).
+_REACH = 160
 _LEFT_RE = re.compile(rf"(?:{_TITLE_TOKEN}[ ])+$")
 _RIGHT_RE = re.compile(rf"(?:[ ]{_TITLE_TOKEN})+")
 _LOWER_RE = re.compile(r"[ ]([a-z][a-z'-]+)")
@@ -97,7 +100,7 @@ def names_a_condition(text: str, start: int, end: int) -> bool:
     words = text[start:end].split()
     if not words or not all(_title_case(w) for w in words):
         return False
-    left = _LEFT_RE.search(text, 0, start)
+    left = _LEFT_RE.search(text, max(0, start - _REACH), start)
     right = _RIGHT_RE.match(text, end)
     run_start = left.start() if left else start
     run_end = right.end() if right else end
@@ -107,7 +110,8 @@ def names_a_condition(text: str, start: int, end: int) -> bool:
     if any(is_given(t) for t in tokens):  # a given name marks a person, unless an eponym
         return _eponym_after(text, run_end, _CONDITION_HEADS)  # "Freeman Sheldon syndrome"
     lows = [_low(t) for t in tokens]
-    if _TOPIC_RE.search(text, 0, run_start) and _QUESTION_END_RE.match(text, run_end):
+    topic_before = _TOPIC_RE.search(text, max(0, run_start - _REACH), run_start)
+    if topic_before and _QUESTION_END_RE.match(text, run_end):
         return True  # "what research is being done for Spina Bifida ?": the topic asked about
     return (
         any(_medical(part) for low in lows for part in low.replace("’", "'").split("-"))

@@ -131,6 +131,16 @@ def is_medical_token(token: str) -> bool:
     return all(part in EPONYMS for part in low.split("-") if part)
 
 
+def _ends_with(pattern: re.Pattern[str], text: str, end: int, reach: int = 48):
+    """``pattern`` (anchored with ``$``) matched against the text just before ``end``.
+
+    Searching from the start of the text retries the pattern at every earlier position,
+    which grows with the square of a pasted note's length; the cues these patterns look
+    for are a few words long, so only the last ``reach`` characters are read.
+    """
+    return pattern.search(text, max(0, end - reach), end)
+
+
 def _next_word(text: str, end: int) -> str:
     m = re.match(r"(?:['’]s)?\s*([A-Za-z'-]+)", text[end:])
     return m.group(1).lower() if m else ""
@@ -485,7 +495,7 @@ def non_latin(text: str) -> list[Hit]:
             continue
         merged.append(run)
     for run in merged:
-        before = _NL_POSTCODE_BEFORE.search(text, 0, run[0])
+        before = _ends_with(_NL_POSTCODE_BEFORE, text, run[0])
         if before:
             run[0], run[2] = before.start(), "ADDRESS"
         if run[2] == "ADDRESS" and text[run[1] : run[1] + 1] == ")":
@@ -773,6 +783,15 @@ GIVEN = ((words("given_names") - ENGLISH) | FIRST_NAMES) - _CLINICAL
 GIVEN_ANY = words("given_names") - _CLINICAL
 
 
+def never_a_name_alone(low: str) -> bool:
+    """An ordinary English word that no list knows as a given name or a surname ("results",
+    "suite", "versed"), or a slip of one ("ptaient"): capitalised, it opens a sentence or
+    labels a field; it is no person by itself."""
+    if low in ENGLISH:
+        return low not in GIVEN_ANY and low not in WORD_SURNAMES
+    return _slip_of_a_known_word(low)
+
+
 def is_given(token: str, *, words_too: bool = False) -> bool:
     """A known given name ("tymoteusz", "Camila", "józef"); ``words_too`` also accepts those
     that are ordinary words ("Hope", "Will"), for text whose capitals mark a name."""
@@ -872,7 +891,7 @@ def given_surname(text: str) -> list[Hit]:
     for m in GIVEN_SURNAME_RE.finditer(text):
         first, last, mid = m.group("first"), m.group("last"), m.group("mid")
         style = _case([first, last] + ([mid] if mid and style_of_initial(mid) else []))
-        if not style or len(first) < 3 or _ARTICLE_BEFORE_RE.search(text, 0, m.start("v")):
+        if not style or len(first) < 3 or _ends_with(_ARTICLE_BEFORE_RE, text, m.start("v")):
             continue  # "chewed a lilly leaf": an article opens a noun phrase, not a name
         if mid and mid.lower() in ("a", "i") and style == "lower":
             continue  # "gave maria a dose": the article or pronoun is no initial
@@ -903,12 +922,12 @@ def given_surname(text: str) -> list[Hit]:
             # person ("for hope okonkwo"): "first line pressor" is shorthand, not a person.
             ok = first.lower() not in _WORD_GIVEN_STOP and _unknown_word(last) and (
                 first.lower() not in ENGLISH
-                or bool(_PAIR_LEFT_RE.search(text, 0, m.start("v"))))
+                or bool(_ends_with(_PAIR_LEFT_RE, text, m.start("v"))))
         else:
             ok = (
                 _unknown_word(first)
                 and _unknown_word(last)
-                and bool(_PAIR_LEFT_RE.search(text, 0, m.start("v")))
+                and bool(_ends_with(_PAIR_LEFT_RE, text, m.start("v")))
             ) or (not joined and _surname_given_order(text, m, style))
         if ok:
             hits.append(Hit("NAME", m.start("v"), m.end("v"), SHAPE))
@@ -939,7 +958,7 @@ def _surname_given_order(text: str, m: re.Match[str], style: str) -> bool:
         return False
     if style == "lower" and first.lower() in ENGLISH and first.lower() not in WORD_SURNAMES:
         return False  # "new maria": an ordinary word before a given name is no surname
-    return bool(_PAIR_LEFT_RE.search(text, 0, m.start("v"))) or bool(
+    return bool(_ends_with(_PAIR_LEFT_RE, text, m.start("v"))) or bool(
         _SEGMENT_END.match(text, m.end("v"))
     )
 

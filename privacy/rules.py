@@ -24,17 +24,15 @@ from privacy import dates, ids, names
 from privacy.conditions import names_a_condition
 from privacy.hits import LABELLED, SHAPE, STRONG, WEAK, Hit
 from privacy.lexicons import words
+from privacy.names import COMMON as COMMON_WORDS
 from privacy.names import (
-    _TOKEN_RE,
     COUNTRIES,
     EPONYM_NEXT,
     STATE_NAMES,
     US_STATES,
-    _next_word,
     is_medical_token,
     name_hits,
 )
-from privacy.names import COMMON as COMMON_WORDS
 from privacy.placeholders import PLACEHOLDER_RE  # noqa: F401  (re-exported)
 
 _MONTH = (
@@ -174,32 +172,6 @@ LOCATION_CUE_RE = re.compile(
     r"\s*\S+,\s*)$",
     re.I,
 )
-
-def _is_title_word(token: str) -> bool:
-    """ "Springfield" yes; "HBsAg", "ACS", "PCV20", "lyme" no."""
-    return token[0].isupper() and not any(c.isupper() or c.isdigit() for c in token[1:])
-
-
-def location_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Keep a spaCy GPE/LOC as PHI only when it reads as a home town or address.
-
-    Disease names ("Lyme"), rule names ("Ottawa", "Canadian"), states and countries
-    are left alone; a city counts when a residence cue precedes it or a state follows.
-    """
-    value = text[start:end].strip()
-    tokens = _TOKEN_RE.findall(value)
-    low = value.lower()
-    if not tokens or low in STATE_NAMES or low in COUNTRIES or value in US_STATES:
-        return None
-    if any(is_medical_token(t) or not _is_title_word(t) for t in tokens):
-        return None
-    if re.search(r"\d", value) or _next_word(text, end) in EPONYM_NEXT:
-        return None
-    followed_by_state = re.match(rf",?\s+(?:{_STATE_ABBR}|{_STATE_FULL})\b", text[end:])
-    if followed_by_state or LOCATION_CUE_RE.search(text[max(0, start - 25) : start]):
-        return start, end
-    return None
-
 
 # What introduces a home address; the address then runs over comma-separated parts
 # (street, unit, city, state, postcode) until a clause that is not part of an address.

