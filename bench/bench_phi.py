@@ -9,7 +9,8 @@ keep rate (overall and per kind), over-scrub count and p50/p95 scrub latency, th
 ``--show-misses`` lists individual misses for the development splits and the small legacy
 sets, never for the untouched split.  ``dev2`` is a second development split (new
 frames, locales and formats, made after the rules were fitted to ``dev``): in-sample
-once its misses have been read, like ``dev``.  Scoring is described in evals/phi/README.md;
+once its misses have been read, like ``dev``; so is ``dev3`` (names in chat and
+pasted-chart contexts: relations, roles, signatures, lists, "67M" after a name).  Scoring is described in evals/phi/README.md;
 :func:`score` is also used by tests/test_phi.py.
 
 ``--altered`` measures the other side of the trade: questions with no identifier in them
@@ -43,6 +44,7 @@ SETS = {
     "untouched": ROOT / "evals/phi/phi_untouched.jsonl",
     "dev": ROOT / "evals/phi/phi_dev.jsonl",
     "dev2": ROOT / "evals/phi/phi_dev2.jsonl",
+    "dev3": ROOT / "evals/phi/phi_dev3.jsonl",
     "testset": ROOT / "evals/phi/phi_testset.jsonl",
     "holdout": ROOT / "evals/phi/phi_holdout.jsonl",
 }

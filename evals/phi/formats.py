@@ -204,6 +204,14 @@ def age_keep(rng: random.Random) -> str:
 
 
 # contact ----------------------------------------------------------------------------------
+def age_sex(rng: random.Random) -> str:
+    """Age and sex run together after a name, as sign-out lists write them: "67M", "54 F",
+    "72yo m", "81 y F" (ages up to 89 only: they are look-alikes that must stay)."""
+    n, sex = rng.randint(18, 89), rng.choice("MF")
+    return rng.choice([f"{n}{sex}", f"{n} {sex}", f"{n}yo {sex.lower()}", f"{n} y {sex}",
+                       f"{n}{sex.lower()}", f"{n}/{sex}"])
+
+
 def phone(rng: random.Random, *, international: bool | None = None) -> str:
     a, b, c = rng.randint(201, 989), rng.randint(200, 999), _digits(rng, 4)
     us = [

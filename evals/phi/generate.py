@@ -1,5 +1,5 @@
-"""Generate the synthetic PHI evaluation set: ``phi_dev.jsonl``, ``phi_untouched.jsonl`` and
-``phi_dev2.jsonl``.
+"""Generate the synthetic PHI evaluation set: ``phi_dev.jsonl``, ``phi_untouched.jsonl``,
+``phi_dev2.jsonl`` and ``phi_dev3.jsonl``.
 
 Run from the repo root:  .venv/bin/python evals/phi/generate.py [--lines 2000] [--splits ...]
 
@@ -10,6 +10,10 @@ the rules had been fitted to ``dev``: new frames, locales (Persian, Thai, Georgi
 Armenian and Bengali scripts among them), word-names, name shapes and date spellings, so
 what is learnt from it can be checked against ``dev`` and, in aggregate, ``untouched``.
 Adding it changed neither existing split (each split has its own ``random.Random``).
+``dev3`` (seed 4040) is a third development split for names: the contexts chat and pasted
+charts give a name (relations with a possessive or a colon, roles and job titles,
+signatures, @-mentions, speaker labels, lists and sign-out rows, "67M" after a name,
+nicknames, lower-case surnames alone) and 15 locales none of the other splits uses.
 Output is deterministic for a given Faker version, except ``dev``'s it_IT city names (Faker
 40.63 draws them in an order that changes from run to run, so about 11 dev lines differ):
 regenerate only the split you mean to change (``--splits dev2``) and check ``git diff``.
@@ -33,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from evals.phi import formats as f  # noqa: E402
 from evals.phi import people as p  # noqa: E402
-from evals.phi.templates import DEV, DEV2, UNTOUCHED  # noqa: E402
+from evals.phi.templates import DEV, DEV2, DEV3, UNTOUCHED  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SPLITS = {
@@ -102,6 +106,29 @@ SPLITS = {
             "az_AZ": 1,
         },
     },
+    "dev3": {
+        "seed": 4040,
+        "frames": DEV3,
+        "out": HERE / "phi_dev3.jsonl",
+        "locales": {
+            "en_US": 4,
+            "en_AU": 1,
+            "en_CA": 1,
+            "es_CO": 1,
+            "de_AT": 1,
+            "da_DK": 1,
+            "no_NO": 1,
+            "lt_LT": 1,
+            "lv_LV": 1,
+            "sl_SI": 1,
+            "bg_BG": 1,
+            "ig_NG": 1,
+            "ha_NG": 1,
+            "ta_IN": 1,
+            "zh_TW": 1,
+            "is_IS": 1,
+        },
+    },
 }
 
 PHOTO = [
@@ -130,6 +157,9 @@ def _fillers(rng: random.Random, fake, split: str, us: bool) -> dict:
         "titled": lambda: p.titled(rng, fake, split),
         "rel": lambda: p.relative(rng, fake, split),
         "first": lambda: p.first_only(rng, fake, split),
+        "nick": lambda: p.nickname(rng),
+        "lsurname": lambda: p.surname_lower(rng, fake, split),
+        "agesex": lambda: f.keep(f.age_sex(rng), "AGE<=89"),
         "dob": lambda: f.phi(date_text(rng, birth=True), "DATE"),
         "date": lambda: f.phi(date_text(rng), "DATE"),
         "dateny": lambda: f.phi(date_no_year(rng), "DATE"),

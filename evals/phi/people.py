@@ -31,7 +31,25 @@ WORD_NAMES = {
         "last": "Frost Snow Rice Bean Salmon Pike Moss Page Rush Sharp Sweet Wise Gold Savage "
         "Crane Drake Swan Lamb Whipple Horner Bowen Wilson Turner Murphy Osler Apgar".split(),
     },
+    # A fourth half-set for the third development split (chat and pasted-chart name
+    # contexts), drawn from none of the lists above.
+    "dev3": {
+        "first": "Lily Jasmine Cherry Candy Dusty Sandy Rocky Angel Blaze Ocean Meadow Kit "
+        "Birdie Goldie Marigold Saffron Sparrow Sunny Honey Story Royal Journey Shadow "
+        "Liberty Haven".split(),
+        "last": "Carpenter Potter Shepherd Weaver Porter Cooper Gardner Tanner Brewer Hardy "
+        "Church Wolf Bird Best Payne Hale Homan Romberg Kernig Levine Austin Graham Allen "
+        "Virchow Beck Kehr".split(),
+    },
 }
+# Nicknames as colleagues write them in chat ("bobby in 4"): short forms no census list of
+# given names necessarily holds (dev3 only).
+NICKNAMES = (
+    "Bobby Liz Beth Kate Jimmy Billy Tommy Mikey Dave Steve Chrissy Patsy Sue Jen Jess Nick "
+    "Tony Rick Maggie Peggy Meg Becky Abby Cathy Sally Molly Trish Barb Deb Vicky Lou Gus Hank "
+    "Ned Teddy Zeke Manny Lupe Chuy Paco Nacho Lalo Beto Gabi Dani Sasha Misha Kolya Lenny "
+    "Vinny Frankie Sammy Bev Gerry Bertie Alfie Ollie Pippa Tash Mo Nana Bubba"
+).split()
 # Particles and prefixes that open surnames in many languages (dev2 name shapes only).
 PARTICLE_SURNAMES = ["van der", "de la", "da", "del", "von", "bin", "al-", "O'", "Mc", "ter"]
 TITLES = ["Mr.", "Mrs.", "Ms.", "Mr", "Mrs", "Ms", "Miss", "Mx.", "Sr.", "Dr.", "Prof."]
@@ -61,6 +79,7 @@ RELATIONS = [
 
 
 def _first_last(rng: random.Random, fake, split: str) -> tuple[str, str]:
+    """A given name and a surname from the line's locale, sometimes a word-name instead."""
     words = WORD_NAMES[split]
     roll = rng.random()
     if roll < 0.15:
@@ -77,6 +96,8 @@ def name(rng: random.Random, fake, split: str) -> list[Part]:
     """A patient's or relative's name in one of the shapes it is typed in."""
     if split == "dev2":
         return name_dev2(rng, fake, split)
+    if split == "dev3":
+        return name_dev3(rng, fake, split)
     first, last = _first_last(rng, fake, split)
     shapes = [
         f"{first} {last}",
@@ -124,6 +145,44 @@ def name_dev2(rng: random.Random, fake, split: str) -> list[Part]:
         f"{first.lower()} {mi.lower()} {last.lower()}",
     ]
     return phi(rng.choice(shapes), "NAME")
+
+
+def name_dev3(rng: random.Random, fake, split: str) -> list[Part]:
+    """Name shapes for ``dev3``: as typed in chat and as charts paste them, with particle
+    and hyphenated surnames, lower case, capitals, surname first with and without a comma,
+    a nickname for the given name and a given name with an initial."""
+    first, last = _first_last(rng, fake, split)
+    roll = rng.random()
+    if roll < 0.12:
+        last = _with_particle(rng, last)
+    elif roll < 0.22:
+        last = f"{last}-{fake.last_name()}"
+    if rng.random() < 0.12:
+        first = rng.choice(NICKNAMES)
+    shapes = [
+        f"{first} {last}",
+        f"{first} {last}",
+        f"{first.lower()} {last.lower()}",
+        f"{first.lower()} {last.lower()}",
+        f"{last}, {first}",
+        f"{last.lower()}, {first.lower()}",
+        f"{last.upper()}, {first}",
+        f"{last} {first}",
+        f"{first} {last[0]}",
+        f"{first[0]} {last}",
+        f"{first.upper()} {last.upper()}",
+    ]
+    return phi(rng.choice(shapes), "NAME")
+
+
+def nickname(rng: random.Random) -> list[Part]:
+    """A nickname alone ("bobby"), in the line's case."""
+    return phi(rng.choice(NICKNAMES), "NAME")
+
+
+def surname_lower(rng: random.Random, fake, split: str) -> list[Part]:
+    """A surname alone in lower case, as chat handovers type it ("okafor in 12")."""
+    return phi(_first_last(rng, fake, split)[1].lower(), "NAME")
 
 
 def surname_only(rng: random.Random, fake, split: str) -> list[Part]:

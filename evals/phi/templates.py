@@ -169,3 +169,64 @@ DEV2 = [
     "PCP zip code {zip}, {name} wants {brand}",
     "{surname} ({age}) {lab} - restart {drug}?",
 ]
+
+# The third development split, written when names stood at 98.8% on ``dev`` and 91.8% on
+# ``dev2`` but 96.5% on the untouched split: the contexts chat and pasted charts give a
+# name that neither earlier split covers.  A relation with a possessive or a colon ("pt's
+# daughter", "wife:"), a role or job title (attending, RN, charge nurse, PharmD, np), a
+# signature or sign-off, an @-mention or a chat speaker's label, a greeting, lists and
+# sign-out rows of several names, a possessive ("{lsurname}'s"), a name followed by age and
+# sex ("67M"), a surname alone in lower case, nicknames, and chart header fields
+# (PCP:, Ordering provider:, guarantor:).
+DEV3 = [
+    "pt's daughter {first} wants to know if {brand} is ok w/ {lab}",
+    "wife: {first}, cell {phone} - {epo}, {vital}",
+    "attending {surname} wants {drug} restarted, {lab}, {score}",
+    "cc: {name}, {titled}\nre {epo} w {lab}",
+    "{lsurname}'s {lab}, hold {drug}?",
+    "{surname} {agesex} w/ {epo}, {vital}",
+    "{name} {agesex}, {room}, {lab}",
+    "pts today: {surname}, {surname}, {surname} - all on {drug}, {lab}?",
+    "can we give {dose} with {vital}? thx - {first} RN",
+    "{lab} on {drug}, ok to continue?\n-- {name}, PharmD",
+    "RN {first} says {lab} at {clock}",
+    "charge nurse {nick} asking about {brand}, {ageok}",
+    "per resident {name}, {epo} {score}",
+    "np {name} wants {brand} for {ageok}, {gyear}",
+    "{nick} in {room} again, {epo}, {lab}",
+    "husband ({first}) refuses {drug}, pt {age}",
+    "son-in-law {first} is HCP, {phone}, {vital}",
+    "pt {lsurname} {agesex} {lab} {dose}",
+    "Patient Name: {name}\nDOB: {dob}\nAllergies: {drug}\n{lab}",
+    "Seen by: {titled}\nPCP: {name}\n{epo}, {score}",
+    "Ordering provider: {name}, MD\n{code} {lab}",
+    "{name} (pt) on {brand}, {lab}",
+    "ok to give {brand} to {lsurname}? {vital}",
+    "discussed with {rel}, {ageok}, {epo}",
+    "sister {first} and brother {first} disagree on {drug}, {score}",
+    "mom: {name}; dad: {name}; {ageok}; {vital}",
+    "{surname}'s {epo} - {lab} - {gyear}",
+    "fiancé {first} at bedside, {frac}, {lab}",
+    "bf {nick} brought her in, {age}, {vital}",
+    "Hi {first}, re {name} - {epo}?",
+    "@{first} can you check {lab} on {surname}",
+    "{first}: is {dose} too much for {ageok}?",
+    "from {first} {clock}: {lab}, {brand}",
+    "dr {lsurname} on call, {phone}, {epo}",
+    "pt {name} w/ {epo} - {score} - {frac}",
+    "{rel} says {nick} has {epo}, {lab}",
+    "family mtg w {rel} + {rel}, {code}",
+    "signed: {name}, RN {clock}",
+    "{name} | {agesex} | {room} | {lab}",
+    "- {surname} ({agesex}): {epo}, {drug}",
+    "1. {name} {agesex} - {lab}\n2. {name} {agesex} - {vital}",
+    "guarantor: {name}, acct {acct}",
+    "callback for {first} at {phone}, {brand}",
+    "interpreter for {name} ({city}), {epo}",
+    "her PCP is {titled} in {city}, {lab}",
+    "{name} {mrn} - {epo} w {lab}",
+    "friend {first} drove pt, {age}, {score}",
+    "can u ask {nick} if {lsurname} got {drug}? {clock}",
+    "roommate {first} found pt down, {vital}, {epo}",
+    "{first} {lsurname}, {agesex}, {dateny}: {epo}, {dose}",
+]
