@@ -297,8 +297,15 @@ _NL_WORD = rf"[{_NON_LATIN}][{_NON_LATIN}\w'’.-]*"
 NON_LATIN_RE = re.compile(rf"{_NL_WORD}(?:[\s,]+{_NL_WORD})*")
 # An initial ("S.") is tried first, or "S" alone would match and end the run before "Bowers".
 _ANY_NAME_TOKEN = r"(?:(?<!\w)[^\W\d_]\.(?![^\W\d_])|[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*)"
+# Relations by marriage or step ("son-in-law") come first: "son" alone would stop short.
 _CUE_WORDS = (
-    r"mr|mrs|ms|miss|mx|dr|sr|prof|nurse|son|daughter|dtr|wife|husband|spouse|partner|mom"
+    r"(?:son|daughter|mother|father|brother|sister)-in-law|step(?:son|daughter|mom|dad"
+    r"|mother|father)|boyfriend|girlfriend|bf|gf|roommate|housemate|flatmate"
+    # Roles and job titles a colleague is named by ("attending bowen", "RN Frida",
+    # "PCP: g pope", "guarantor: s turner"), and the person a call or interpreter is for.
+    r"|attending|intern|rn|lpn|np|pharmacist|pcp|provider|guarantor|signed|interpreter\s+for"
+    r"|call\s*back\s+for"
+    r"|mr|mrs|ms|miss|mx|dr|sr|prof|nurse|son|daughter|dtr|wife|husband|spouse|partner|mom"
     r"|mother|dad|father|sister|brother|granddaughter|grandson|grandma|grandpa|niece|nephew"
     r"|aunt|uncle|cousin|caregiver|guardian|neighbou?r|friend|fianc[eé]e?|hcp|poa|pt|patient"
     r"|driver|passenger|resident|client|name|named|attn|re|for"
@@ -309,7 +316,10 @@ ANY_CUE_RE = re.compile(
 )
 _STRONG_CUES = frozenset(
     "mr mrs ms miss mx dr sr prof name named attn son daughter dtr wife husband mom mother "
-    "dad father sister brother niece nephew aunt uncle granddaughter grandson hcp poa".split()
+    "dad father sister brother niece nephew aunt uncle granddaughter grandson hcp poa"
+    " son-in-law daughter-in-law mother-in-law father-in-law brother-in-law sister-in-law"
+    " stepson stepdaughter stepmom stepdad stepmother stepfather boyfriend girlfriend bf gf"
+    " roommate housemate flatmate fiance fiancé fiancee fiancée".split()
 )
 _WORD_RE = re.compile(rf"{_ANY_NAME_TOKEN}")
 
@@ -544,7 +554,13 @@ def names_after(text: str, anchors: list[Hit]) -> list[Hit]:
 _PERSON_NEXT_RE = re.compile(
     r"(?i:['’]s\b|\s+(?:lives|living|resides|says|said|called|texted|wants|asked|is\s+in"
     r"|fell|asks|consented|refuses|refused|declined|reports|complains|is\s+back"
-    r"|in\s+(?:rm|room|bed|bay|pod|icu|\d)|\(|is\s+\d|is\s+\(|was\s+seen|dob\b|born\b))"
+    r"|in\s+(?:rm|room|bed|bay|pod|icu|\d)|\(|is\s+\d|is\s+\(|was\s+seen|dob\b|born\b"
+    # What a person has, got or did ("if fras got morphine", "roommate musa found pt down")
+    r"|(?:has|had|got|brought|found|drove|is\s+(?:hcp|poa))\b)"
+    # A credential after a signature ("thx - chigozie rn", "r church, PharmD")
+    r"|,?\s+(?:rn|lpn|np|md|pharmd|rph|cna|pa-c|aprn|crna|dnp)\b"
+    # Age and sex after a name, as sign-out rows write them ("volk 52 y M", "hagen, 28F")
+    r"|[\s,|]+\d{1,3}\s*(?:y/o|yo|yrs?|y)?\s*/?\s*[mf]\b)"
 )
 _RUN_LEFT_RE = re.compile(
     rf"(?:^|[.;:|,(\-–—]\s*|\s)((?:{_ANY_NAME_TOKEN}[\s,]+){{0,3}}{_ANY_NAME_TOKEN})$"

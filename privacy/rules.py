@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from privacy import dates, ids, names
+from privacy import dates, ids, name_contexts, names, places
 from privacy.conditions import names_a_condition
 from privacy.hits import LABELLED, SHAPE, STRONG, WEAK, Hit
 from privacy.lexicons import words
@@ -363,6 +363,7 @@ def rule_hits(text: str) -> list[Hit]:
     out += names.non_latin(text) + names.lower_first_last(text) + names.names_as_subject(text)
     out += names.last_first(text) + names.surname_given(text)
     out += names.given_surname(text) + names.initial_names(text) + names.initials_surname(text)
+    out += name_contexts.context_names(text) + places.places(text)
     out += names.grow(text, out)
     out = [
         h for h in out
