@@ -10,8 +10,9 @@ keep rate (overall and per kind), over-scrub count and p50/p95 scrub latency, th
 sets, never for the untouched split.  ``dev2`` is a second development split (new
 frames, locales and formats, made after the rules were fitted to ``dev``): in-sample
 once its misses have been read, like ``dev``; so is ``dev3`` (names in chat and
-pasted-chart contexts: relations, roles, signatures, lists, "67M" after a name).  Scoring is described in evals/phi/README.md;
-:func:`score` is also used by tests/test_phi.py.
+pasted-chart contexts: relations, roles, signatures, lists, "67M" after a name).
+Scoring is described in evals/phi/README.md; :func:`score` is also used by
+tests/test_phi.py.
 
 ``--altered`` measures the other side of the trade: questions with no identifier in them
 that the scrubber changes anyway (each change costs the answer a word).  Two sets, neither

@@ -134,3 +134,30 @@ def test_clinician_dev_questions_are_left_alone(scrubber: PhiScrubber, bench) ->
 ])
 def test_dev2_look_alikes_kept(scrubber: PhiScrubber, text: str, kept: str) -> None:
     assert kept in scrubber.scrub_text(text)
+
+
+@pytest.mark.parametrize("question", [
+    # the name-context structures with no person in them
+    "Hi team, is 5 mg of haldol ok?",  # a greeting to no one in particular
+    "Allergies: penicillin, what instead for strep?",  # a header label, not a speaker
+    "ok to give lasix to dialysis pts?",  # a drug's recipient that is a group
+    "recheck k on lasix?",  # a result "on" a drug
+    "pts today: chf, copd, aki - diuresis?",  # a list of problems, not patients
+    "transfer from ICU, lactate 4, pressors?",  # a ward after "from"
+    "ask pharmacy if vanc trough needed",  # the one asked is a service
+    # eponyms, scores and drugs that read like surnames
+    "murphy sign positive, RUQ US next?",
+    "Homan sign positive, dvt workup?",
+    "bell's palsy steroids within 72h?",
+    "Wells score 4 and d-dimer 900, CTPA?",
+    "Crohn's flare on Humira, add budesonide?",
+    "Cushing triad, bp 210/50 hr 48",
+    "Tanner stage 3 at 12, normal?",
+    "Keppra vs Lamictal for pregnancy",
+    # age and sex, lab values, vitamins and hepatitis letters
+    "GCS 14, 67M, fall on apixaban - CT head?",
+    "vitamin D, calcium, then recheck?",
+    "hep B, surface ab negative - vaccinate?",
+])
+def test_name_context_look_alikes_survive(scrubber: PhiScrubber, question: str) -> None:
+    assert scrubber.scrub_text(question) == question

@@ -82,3 +82,32 @@ def test_look_alike_kept(scrubber: PhiScrubber, text: str, kept: str) -> None:
 ])
 def test_dev2_principles_remove(scrubber: PhiScrubber, text: str, gone: str) -> None:
     assert gone not in scrubber.scrub_text(text)
+
+
+# Names that only the structure around them gives away (privacy/name_contexts.py), written
+# here in new wording: the word itself may be a nickname, an eponym, a word or unknown.
+# Each fails when its structure's rule is switched off (checked by monkeypatching
+# name_contexts.context_names, names.ANY_CUE_RE or names._PERSON_NEXT_RE to match nothing).
+NAME_CONTEXTS = [
+    ("@Temperance pls recheck the k", "Temperance"),  # an @-mention
+    ("hi Obiageli, is 2 mg ok?", "Obiageli"),  # a greeting's addressee
+    ("Rosalind: is 40 mg too much here?", "Rosalind"),  # a chat speaker's label
+    ("from Bogdan 0730: trop 0.4, heparin?", "Bogdan"),  # a pasted message's sender
+    ("could you ask tamsin if the echo was done", "tamsin"),  # the person asked
+    ("ok to give keflex to okonjo?", "okonjo"),  # a drug's recipient
+    ("pls recheck lactate on Abernathy", "Abernathy"),  # a result's owner
+    ("pts tonight: quigley, marsh, hale - all septic", "marsh"),  # a list of patients
+    ("pts tonight: quigley, marsh, hale - all septic", "hale"),
+    ("KOWALCZYK, Teodora - INR 5", "KOWALCZYK"),  # chart "LAST, First"
+    ("signed: R Thistlewood", "Thistlewood"),  # an initial without its full stop
+    ("Wilhelmina T, room 4, k 5.9?", "Wilhelmina"),  # a given name and a bare initial
+    ("bf rowan is at bedside, sats 85%", "rowan"),  # a relation as a cue
+    ("thx - wyndham rn", "wyndham"),  # a credential after a signature
+    ("ashworth 71f, trop 2.1, cath?", "ashworth"),  # age and sex after a name
+    ("transfer from Mbarara, lactate 4", "Mbarara"),  # a home town after "from"
+]
+
+
+@pytest.mark.parametrize(("text", "gone"), NAME_CONTEXTS)
+def test_name_context_removes(scrubber: PhiScrubber, text: str, gone: str) -> None:
+    assert gone not in scrubber.scrub_text(text)
