@@ -18,6 +18,7 @@ import re
 from privacy.hits import SHAPE, STRONG, Hit
 from privacy.names import (
     _CUE_WORDS,
+    _DATE_WORD_RE,
     _LAB_ALIASES,
     _SCORES,
     _UP,
@@ -83,23 +84,32 @@ _GREETING_RE = re.compile(
 )
 # "Julia: is 5 mg too much", "q: cherry: ...": a chat speaker's label opening a segment.
 _SPEAKER_RE = re.compile(
-    rf"(?:^|(?<=[|;/\n])|(?<=[-–—?!.:;|/]\s))\s*(?P<v>{_TOKEN}):\s+(?=[^\W\d_])"
+    rf"(?:^|(?<=[|;/\n])|(?<=[-–—?!.:;|/]\s)|(?<=\bhey\s))\s*(?P<v>{_TOKEN}):\s+(?=[^\W\d_])"
 )
 # "can u ask billy if ...", "tell Mo to ...": the person asked or told.
 _ASKEE_RE = re.compile(
     rf"\b(?i:ask|asked|tell|told|remind|page|paged|text|texted)\s+(?P<v>{_TWO})\s+"
     r"(?i:if|whether|to|about|re)\b"
 )
+# "ask billy if clausen got spironolactone": whoever the question asks about got or had it.
+_ASKED_ABOUT_RE = re.compile(
+    rf"\b(?i:ask|asked|check|see)\s+(?:{_TWO}\s+)?(?i:if|whether)\s+(?P<v>{_TOKEN})\s+"
+    r"(?i:got|had|received|took|was\s+given)\b"
+)
 # "from Uchenna @1815:", "from John 1150:": a pasted message's sender and time.
-_SENDER_RE = re.compile(rf"\b(?i:from)\s+(?P<v>{_TWO})\s+@?\d{{1,2}}:?\d{{2}}\s*h?\s*:")
+_SENDER_RE = re.compile(
+    rf"\b(?i:from)\s+(?P<v>{_TWO})\s+@?\d{{1,2}}(?::?\d{{2}})?\s*(?i:h|am|pm)?\s*:"
+)
 # "pts today: Holden, Fisher, Hale - all on ...": the names on a list of patients.
 _LIST_CUE_RE = re.compile(r"\b(?i:pts|patients|census|my\s+list|sign-?out)\b[^:\n|]{0,15}:\s*")
 _LIST_ITEM_RE = re.compile(rf"(?P<v>{_TWO})(?P<sep>\s*,\s*|\s*;\s*|\s+(?:and|&)\s+)?")
 # "ok to give Valtrex to kristiansen?": the person a drug is given to, ending the question.
+# One character of a clause: a decimal point ("TSH 7.87") does not end it.
+_CLAUSE = r"(?:[^.?!;\n]|\.(?=\d))"
 # "check K=5.9 on Austin": the person a result belongs to, ending the segment.
 _RECIPIENT_RE = re.compile(
-    rf"\b(?:(?i:give|giving|start|restart|resume|prescribe|order)\b[^.?!;\n]{{1,40}}?"
-    rf"\b(?i:to|for)|(?i:check|recheck|repeat|draw)\b[^.?!;\n]{{1,30}}?\b(?i:on))"
+    rf"\b(?:(?i:give|giving|start|restart|resume|prescribe|order)\b{_CLAUSE}{{1,40}}?"
+    rf"\b(?i:to|for)|(?i:check|recheck|repeat|draw)\b{_CLAUSE}{{1,30}}?\b(?i:on))"
     rf"\s+(?P<v>{_TWO})(?=\s*(?:\?|$|[,;]|\s-\s))"
 )
 # "hess's Hgb", "davidson's lactate": a possessive before a result, in any case.
@@ -123,7 +133,8 @@ _BARE_INITIAL_RE = re.compile(
 )
 # "Jen A,", "leona b |": a given name and the initial of the surname, ending a segment.
 _TRAILING_INITIAL_RE = re.compile(
-    rf"(?<![\w.'’-])(?P<v>(?P<first>{_TOKEN})\s(?P<i>[^\W\d_]))(?=\s*(?:[,;|)]|\s-\s|$|\s+\d))"
+    rf"(?<![\w.'’-])(?P<v>(?P<first>{_TOKEN})\s(?P<i>[^\W\d_]))"
+    r"(?=\s*(?:[,;|)(]|\s-\s|$|\s+\d|\s+w/|\s+(?i:wants|says|is|was|has|had)\b))"
 )
 
 
@@ -194,11 +205,18 @@ def context_names(text: str) -> list[Hit]:
     """Names that the structure around them vouches for (see the module docstring)."""
     hits: list[Hit] = []
     for rx, strong in ((_MENTION_RE, True), (_GREETING_RE, False), (_SENDER_RE, False),
-                       (_ASKEE_RE, False), (_RECIPIENT_RE, False)):
+                       (_ASKEE_RE, False), (_ASKED_ABOUT_RE, True)):
         for m in rx.finditer(text):
             hit = _run_hit(text, m, strong=strong)
             if hit:
                 hits.append(hit)
+    for m in _RECIPIENT_RE.finditer(text):
+        # A capital in mid-sentence marks the word as a name ("check K on Hardy"); in lower
+        # case it must read as one ("on arrival", "to dialysis" stay).
+        capital = m.group("v")[:1].isupper() and not _DATE_WORD_RE.fullmatch(m.group("v").lower())
+        hit = _run_hit(text, m, strong=capital)
+        if hit:
+            hits.append(hit)
     for m in _SPEAKER_RE.finditer(text):  # a label is a name only when it is a known one
         word = m.group("v")
         if _reads_as_name(word) and (is_given(word, words_too=True) or word.lower() in

@@ -184,7 +184,7 @@ _MEDICAL_SUFFIX = re.compile(
 )
 
 
-def _lone_name_ok(text: str, token: str, end: int) -> bool:
+def lone_name_ok(text: str, token: str, end: int) -> bool:
     """A single word from spaCy alone is a name only with some support.
 
     spaCy's small model tags many sentence-initial drugs and terms as PERSON
@@ -239,7 +239,7 @@ def person_span(text: str, start: int, end: int, *, cue: str = "ner") -> tuple[i
         return None  # "Alaska Native", "Virginia" alone
     if _next_word(text, e) in EPONYM_NEXT or any(t.lower() in EPONYM_NEXT for t in tokens):
         return None  # "Charles Bonnet syndrome", "Dawn phenomenon"
-    if cue == "ner" and len(tokens) == 1 and not _lone_name_ok(text, tokens[0], e):
+    if cue == "ner" and len(tokens) == 1 and not lone_name_ok(text, tokens[0], e):
         return None
     if cue == "ner" and any(t.lower() in INSTITUTION or _is_drug(t.lower()) for t in tokens):
         return None

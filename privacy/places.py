@@ -2,9 +2,10 @@
 Clarkland", "born in Humppila".
 
 A town's name is usually a word no lexicon explains (``names._unknown_word``), optionally
-after a compass or water word ("Lake Uche", "port louis", "South Michaelborough"), and the
-phrase ends its segment.  Ordinary, clinical and drug words ("in vivo", "from baseline",
-"in Tdap") and known places that identify no one (states, countries) are left alone.
+after a compass or water word ("Lake Uche", "port louis", "South Michaelborough"; after
+one, a given name too: "East Steven"), and the phrase ends its segment.  Ordinary,
+clinical and drug words ("in vivo", "from baseline", "in Tdap") and known places that
+identify no one (states, countries) are left alone.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def places(text: str) -> list[Hit]:
         if not _SEGMENT_END.match(text, m.end("v")):
             continue
         words = re.split(r"[\s-]+", m.group("w"))
-        if all(_unknown_word(w) and not is_given(w) for w in words):
+        headed = m.group("w") != m.group("v")  # "South Matthew", "Lake Jason", "port andrew"
+        named_after_head = headed and len(words) == 1 and (
+            _unknown_word(words[0]) or is_given(words[0]))
+        if named_after_head or all(_unknown_word(w) and not is_given(w) for w in words):
             hits.append(Hit("ADDRESS", m.start("v"), m.end("v"), SHAPE))
     return hits

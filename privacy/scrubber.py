@@ -99,7 +99,8 @@ def ner_candidates(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
     running it when none is left cannot change the result.  So is an ordinary word that
     no name list knows as a given name or surname ("Dear", "Results", "Suite"), or a slip
     of one ("Ptaient"): the capital there is the sentence's or the header's, and a name
-    spaCy might see beside it is a candidate of its own.
+    spaCy might see beside it is a candidate of its own.  And so is a word standing alone
+    that spaCy's output would be rejected for anyway (see :func:`_stands_alone`).
     """
     covered = [(h.start, h.end) for h in hits]
     words = []
@@ -118,8 +119,26 @@ def ner_candidates(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
             continue
         if names.never_a_name_alone(low):
             continue
+        if _stands_alone(text, m.start("w"), m.end("w")) and not names.lone_name_ok(
+            text, word, m.end("w")
+        ):
+            continue
         words.append((m.start("w"), m.end("w")))
     return words
+
+
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w'’-]*)[^\w]*$")
+_WORD_AFTER_RE = re.compile(r"(?:['’]s)?[^\w]*([^\W\d_][\w'’-]*)")
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """No capitalised word on either side: a PERSON entity holding this word could then
+    be this word alone (``names.person_span`` drops any entity with a lower-case word), and
+    a lone word from spaCy is kept only when ``names.lone_name_ok`` vouches for it.  A word
+    it would reject ("Kcentra", "Tuesday's") needs no spaCy call at all."""
+    before = _WORD_BEFORE_RE.search(text, max(0, start - 40), start)
+    after = _WORD_AFTER_RE.match(text, end)
+    return not any(m and m.group(1)[:1].isupper() for m in (before, after))
 
 
 def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
