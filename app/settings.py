@@ -59,6 +59,12 @@ class SynthesisSettings(BaseModel):
         20.0, gt=0, le=300, description="Seconds the whole draft may take before fallback."
     )
     max_passages: int = Field(5, ge=1, le=20, description="Passages fenced into the prompt.")
+    passage_text: Literal["section", "quoted"] = Field(
+        "section",
+        description="'section': each passage is its card section (up to 1,500 characters); "
+        "'quoted': only the sentences the extractive answer quoted from it, so a small local "
+        "model reads a few hundred tokens instead of a thousand before its first word.",
+    )
     min_share: float = Field(
         0.34, ge=0, le=1,
         description="Share of the draft's claims that must be verified, else extractive "

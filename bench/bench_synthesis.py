@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
@@ -75,12 +78,33 @@ def scripted(home: Path, tmp: Path, limit: int) -> None:
                      if model == "planted" else ""))
 
 
-def smollm(home: Path, tmp: Path, limit: int) -> None:
+def _model_server(port: int) -> subprocess.Popen:
+    """The local model in a process of its own, as `make serve-llm` runs it: its llama.cpp
+    threads then never share a process (and an OpenMP runtime) with Curbside's encoder."""
+    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "local_llm.py"),
+                               "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("the local model server did not start within 120 s")
+
+
+def smollm(home: Path, tmp: Path, limit: int, passage_text: str) -> None:
     import local_llm
 
-    server, url = local_llm.start()
-    curbside = _curbside(home, tmp, "smollm2", url, max_tokens=150)
-    firsts, totals, kept, dropped, fallbacks = [], [], 0, 0, 0
+    port = local_llm.free_port()
+    server = _model_server(port)
+    url = f"http://127.0.0.1:{port}/v1"
+    # the limits `make serve-llm` sets for this model on a 2-core machine
+    curbside = _curbside(home, tmp, "smollm2", url, max_tokens=150, max_passages=2,
+                         passage_text=passage_text)
+    firsts, totals, tokens, kept, dropped, fallbacks = [], [], [], 0, 0, 0
     for question in _questions(limit):
         seen: list[float] = []
         started = time.perf_counter()
@@ -91,15 +115,20 @@ def smollm(home: Path, tmp: Path, limit: int) -> None:
         if seen:
             firsts.append(seen[0] - started)
         record = answer.signals.get("synthesis") or {}
+        if record.get("first_token_ms"):  # the prompt read: grows with the passages sent
+            tokens.append(record["first_token_ms"] / 1000)
         kept += record.get("kept", 0)
         dropped += record.get("dropped", 0)
         fallbacks += bool(record.get("fallback"))
     print(f"smollm2: {limit} questions, claims kept {kept}, dropped {dropped}, fallbacks "
-          f"{fallbacks}; first verified sentence median "
+          f"{fallbacks}; first token median "
+          f"{sorted(tokens)[len(tokens) // 2] if tokens else float('nan'):.2f} s; "
+          f"first verified sentence median "
           f"{sorted(firsts)[len(firsts) // 2] if firsts else float('nan'):.2f} s "
           f"({len(firsts)} answers had one); whole answer median "
           f"{sorted(totals)[len(totals) // 2]:.2f} s")
-    del server
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def main() -> None:
@@ -109,11 +138,14 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=Path(".curbside"))
     parser.add_argument("--cases", type=int, default=60)
     parser.add_argument("--smollm", type=int, default=0)
+    parser.add_argument("--passage-text", choices=("section", "quoted"), default="section",
+                        help="what each fenced passage holds (CURBSIDE_SYNTHESIS__PASSAGE_TEXT)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        scripted(args.home, Path(tmp), args.cases)
+        if args.cases:
+            scripted(args.home, Path(tmp), args.cases)
         if args.smollm:
-            smollm(args.home, Path(tmp), args.smollm)
+            smollm(args.home, Path(tmp), args.smollm, args.passage_text)
 
 
 if __name__ == "__main__":

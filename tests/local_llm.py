@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import socket
 import time
 from pathlib import Path
@@ -37,7 +38,15 @@ def free_port() -> int:
 
 
 def start(port: int | None = None, *, threads: int = 2, context: int = 2048):
-    """Start the server; returns (server, base_url). Keep the server object alive."""
+    """Start the server; returns (server, base_url). Keep the server object alive.
+
+    The prebuilt llama.cpp uses OpenMP, whose threads spin while they wait for each other.
+    On a 2-core machine that also runs Curbside's workers a spinning thread steals the core
+    the other one needs: measured with the machine busy (load average 5), a 150-token draft
+    took 47-65 s with two spinning threads and 6-10 s with OpenMP told to sleep instead
+    (`OMP_WAIT_POLICY=PASSIVE`, read when the library first starts its threads).
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import xllamacpp
 
     params = xllamacpp.CommonParams()

@@ -128,6 +128,22 @@ def test_only_the_scrubbed_question_is_sent_with_passages_fenced(settings, llm_s
     assert body["stream"] is True
 
 
+def test_quoted_passages_send_only_the_quoted_sentences_and_still_verify(
+    settings, llm_server
+):
+    """The short prompt `make serve-llm` uses for a tiny model: each fenced passage is the
+    sentences the extractive answer quoted from its card, nothing else of the section."""
+    extractive = Curbside(settings).answer(QUESTION)
+    curbside, outcome = _ask(settings, llm_server, "faithful", passage_text="quoted")
+    _, user = (m["content"] for m in llm_server.requests[-1]["messages"])
+    fenced = re.findall(r'<passage id="P\d+"[^>]*>\n(.*?)\n</passage>', user, re.S)
+    quoted = [sentence for sentence, _ in extractive.sentences]
+    assert fenced and " ".join(fenced) == " ".join(quoted)
+    assert outcome.answer.mode == "synthesis"
+    record = curbside.inquiry(outcome.inquiry.id).signals["synthesis"]
+    assert record["kept"] >= 1 and record["dropped"] == 0  # faithful claims all kept
+
+
 def test_stream_sends_verified_sentences_then_the_answer(settings, llm_server):
     app = create_app(_llm(settings, llm_server, "planted"))
     with TestClient(app) as client, client.stream(

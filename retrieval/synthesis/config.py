@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -17,6 +19,10 @@ class SynthesisConfig(BaseModel):
     )
     temperature: float = Field(0.0, ge=0, le=2, description="0: the same question, the same draft.")
     max_passages: int = Field(5, ge=1, le=20, description="Passages fenced into the prompt.")
+    passage_text: Literal["section", "quoted"] = Field(
+        "section", description="What each fenced passage holds: its card section, or only "
+        "the sentences the quoted answer took from it (a short prompt for small models).",
+    )
     max_sentences: int = Field(5, ge=1, le=12, description="Sentences the model is asked for.")
     min_claims: int = Field(1, ge=1, description="Fewer verified claims: extractive fallback.")
     min_share: float = Field(

@@ -29,18 +29,40 @@ class Fenced:
         return _TAG.sub(" ", self.passage.text)[:_MAX_PASSAGE_CHARS]
 
 
-def choose_passages(passages: list[Passage], extractive: Answer, limit: int) -> list[Fenced]:
+def choose_passages(
+    passages: list[Passage], extractive: Answer, limit: int, *, text: str = "section"
+) -> list[Fenced]:
     """The retrieved passages of the documents the extractive answer quoted, by rank.
 
     The composer has already decided which card answers (and whether a second one covers
     a term the first lacks). Other retrieved cards stay out: a true sentence about
     migraine would pass the guard yet mislead in an answer about croup.
+    `text="quoted"` fences, per document, only the sentences the composer quoted from it
+    (in its order): the prompt a small model must read shrinks several-fold, and the
+    guard then checks its claims against exactly those sentences.
     """
+    if text == "quoted":
+        return _quoted_only(passages, extractive, limit)
     quoted = {doc_id for _, doc_id in extractive.sentences}
     chosen: list[Passage] = []
     for passage in passages:
         if passage.doc_id in quoted and all(p.chunk_id != passage.chunk_id for p in chosen):
             chosen.append(passage)
+        if len(chosen) == limit:
+            break
+    return [Fenced(f"P{i}", p) for i, p in enumerate(chosen, start=1)]
+
+
+def _quoted_only(passages: list[Passage], extractive: Answer, limit: int) -> list[Fenced]:
+    """One passage per quoted document: its best-ranked retrieved passage (for the title,
+    chunk id and citation) carrying only the quoted sentences as text."""
+    said: dict[str, list[str]] = {}
+    for sentence, doc_id in extractive.sentences:
+        said.setdefault(doc_id, []).append(sentence)
+    chosen: list[Passage] = []
+    for passage in passages:
+        if passage.doc_id in said and all(p.doc_id != passage.doc_id for p in chosen):
+            chosen.append(passage.model_copy(update={"text": " ".join(said[passage.doc_id])}))
         if len(chosen) == limit:
             break
     return [Fenced(f"P{i}", p) for i, p in enumerate(chosen, start=1)]

@@ -62,7 +62,8 @@ class Synthesizer:
             # could only restate it, and its restatement would not be in any passage.
             record["fallback"] = "skipped: the answer carries a computed dose"
             return _with(extractive, record, notice=None)
-        fenced = choose_passages(passages, extractive, self.config.max_passages)
+        fenced = choose_passages(passages, extractive, self.config.max_passages,
+                                 text=self.config.passage_text)
         record["passages"] = {f.id: f.passage.chunk_id for f in fenced}
         system, user = render_messages(self.prompt, question=question, fenced=fenced,
                                        previous=previous,
