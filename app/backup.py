@@ -367,6 +367,9 @@ def _load(url: str, work: Path, manifest: dict, source: Path, *, force: bool) ->
     the backup's revision, every row, sequences, and counts checked before the commit."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    if manifest.get("schema_revision") is None:
+        raise BackupError(f"{source} holds a database from before schema migrations: restore "
+                          "it into a SQLite home first, then back that up")
     if _kind(manifest) == "jsonl":
         tables = {n: t["columns"] for n, t in manifest["database"]["tables"].items()}
         rows, reader = logical.jsonl_rows(work / LOGICAL), None
@@ -427,23 +430,29 @@ def _vectors_ready(curbside) -> list[str]:
     server that lost the collection its folder names, or a backup from the other kind of
     store) gets them again from its own catalog, through the ingest path."""
     from app.health import index_damage
+    from retrieval.errors import VectorStoreUnavailable
     from retrieval.ingest import ingest
 
     files = curbside.files
     if not files.exists():
         return []
-    reason = index_damage(files.folder, server=files if files.chroma_url else None)
-    if reason is None:
-        return []
     started = time.perf_counter()
-    with index_lock(curbside.settings.home, wait=LOCK_WAIT_S, purpose="restore"):
-        catalog = files.catalog()
-        documents = [doc for doc, _ in catalog.documents().values()]
-        # A fingerprint no encoder has makes the ingest re-embed every document; it writes
-        # the real one back with the vectors (versions and review states are kept).
-        catalog.write([], info={"embedder": "vectors lost: embed again"})
-        report = ingest(files, documents)
-        catalog.close()
+    try:
+        reason = index_damage(files.folder, server=files if files.chroma_url else None)
+        if reason is None:
+            return []
+        with index_lock(curbside.settings.home, wait=LOCK_WAIT_S, purpose="restore"):
+            catalog = files.catalog()
+            documents = [doc for doc, _ in catalog.documents().values()]
+            # A fingerprint no encoder has makes the ingest re-embed every document; it
+            # writes the real one back with the vectors (versions and review states kept).
+            catalog.write([], info={"embedder": "vectors lost: embed again"})
+            report = ingest(files, documents)
+            catalog.close()
+    except (VectorStoreUnavailable, IndexBusy) as exc:
+        raise BackupError(f"the database and files are restored, but the index's vectors "
+                          f"could not be checked or rebuilt ({_one_line(exc)}); run this "
+                          "restore again with --force once that is fixed") from exc
     where = f"the Chroma server {files.chroma_url}" if files.chroma_url else "the index folder"
     return [f"{reason}: re-embedded {report.chunks_embedded} passages of {report.documents} "
             f"documents from the catalog into {where} in {time.perf_counter() - started:.1f} s"]

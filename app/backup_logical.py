@@ -163,9 +163,11 @@ def jsonl_rows(folder: Path) -> RowSource:
             for number, line in enumerate(lines, 1):
                 try:
                     row = json.loads(line)
-                    for name_, decode in decoders.items():
-                        if row.get(name_) is not None:
-                            row[name_] = decode(row[name_])
+                    if not isinstance(row, dict) or set(row) - set(columns):
+                        raise ValueError("not a row of this table")
+                    for key, decode in decoders.items():
+                        if row.get(key) is not None:
+                            row[key] = decode(row[key])
                 except (ValueError, TypeError) as exc:
                     raise LoadError(f"{name}.jsonl line {number} cannot be read ({exc})") \
                         from exc
@@ -253,14 +255,7 @@ def load(connection: Connection, tables: dict[str, list[str]], counts: dict[str,
                             "does not create")
         target = table(source.name, *[column(c, source.c[c].type if c in source.c else None)
                                       for c in columns])
-        batch: list[dict] = []
-        for row in rows(source.name, columns):
-            batch.append(row)
-            if len(batch) >= BATCH:
-                connection.execute(insert(target), batch)
-                batch = []
-        if batch:
-            connection.execute(insert(target), batch)
+        _insert_rows(connection, source, target, rows(source.name, columns))
     if connection.dialect.name == "postgresql":
         reset_sequences(connection)
     found = table_counts(connection)
@@ -269,6 +264,45 @@ def load(connection: Connection, tables: dict[str, list[str]], counts: dict[str,
     if wrong:
         raise LoadError("; ".join(wrong))
     return found
+
+
+def _insert_rows(connection: Connection, source, target, rows: Iterable[dict]) -> None:
+    """Insert in batches, each row after the row of its own table it refers to (a claim
+    correcting another): primary-key order need not put the referenced row first, and
+    PostgreSQL checks each foreign key as the rows go in."""
+    batch: list[dict] = []
+    for row in _referenced_first(source, rows):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            connection.execute(insert(target), batch)
+            batch = []
+    if batch:
+        connection.execute(insert(target), batch)
+
+
+def _referenced_first(source, rows: Iterable[dict]) -> Iterator[dict]:
+    """`rows` reordered so a row referring to another row of the same table comes after
+    it; only the rows still waiting for theirs are held in memory."""
+    own = [fk for fk in source.foreign_keys if fk.column.table.name == source.name]
+    if len(own) != 1:
+        yield from rows
+        return
+    ref, key = own[0].parent.name, own[0].column.name
+    seen: set = set()
+    waiting: dict[Any, list[dict]] = {}
+    for row in rows:
+        if row.get(ref) is not None and row[ref] not in seen:
+            waiting.setdefault(row[ref], []).append(row)
+            continue
+        ready = [row]
+        while ready:
+            item = ready.pop()
+            yield item
+            seen.add(item[key])
+            ready.extend(waiting.pop(item[key], []))
+    if waiting:
+        raise LoadError(f"{source.name}: {sum(map(len, waiting.values()))} rows refer to "
+                        "rows that are not in the backup")
 
 
 def reset_sequences(connection: Connection) -> None:
