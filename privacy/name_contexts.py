@@ -6,7 +6,8 @@ nickname, a lower-case surname, a word such as "Honey" or "Hale"): an @-mention,
 message ("from Uchenna @1815:"), a list of patients ("pts today: Holden, Fisher, Hale"),
 a possessive before a result ("hess's Hgb"), the person a drug is given to ("ok to give
 Valtrex to kristiansen?"), a chart's "LAST, First", and an initial without its full stop
-("S Franklin", "Jen A").  Each structure is evidence of a person; the words inside must
+("S Franklin", "Jen A"), the words of a numbered sign-out row before its age and sex
+("2. Mo W 81M").  Each structure is evidence of a person; the words inside must
 still read as a name (no clinical, everyday or drug word), so "Hi all," or "pts today:
 fever, cough" stay as typed.
 """
@@ -112,6 +113,12 @@ _RECIPIENT_RE = re.compile(
     rf"\b(?i:to|for)|(?i:check|recheck|repeat|draw)\b{_CLAUSE}{{1,30}}?\b(?i:on))"
     rf"\s+(?P<v>{_TWO})(?=\s*(?:\?|$|[,;]|\s-\s))"
 )
+# "2. Mo W 81M - ...", "| dusty miller | 57m |": the words of a numbered or ruled sign-out
+# row before its age and sex are the patient's name, whatever the words are.
+_ROW_NAME_RE = re.compile(
+    rf"(?:(?<![\w.])\d{{1,2}}[.)]|\|)\s+(?P<v>{_TOKEN}(?:,?\s+{_TOKEN}){{0,3}})\s*[,|]?\s*"
+    r"\d{1,3}\s*(?:y/o|yo|yrs?|y)?\s*/?\s*[mfMF]\b"
+)
 # "hess's Hgb", "davidson's lactate": a possessive before a result, in any case.
 _POSSESSIVE_RE = re.compile(
     rf"(?:^|[-–—|;:,(]\s*|\s-\s)(?P<v>{_TOKEN})['’]s\s+(?P<next>[^\W\d_][\w+-]*)"
@@ -205,7 +212,7 @@ def context_names(text: str) -> list[Hit]:
     """Names that the structure around them vouches for (see the module docstring)."""
     hits: list[Hit] = []
     for rx, strong in ((_MENTION_RE, True), (_GREETING_RE, False), (_SENDER_RE, False),
-                       (_ASKEE_RE, False), (_ASKED_ABOUT_RE, True)):
+                       (_ASKEE_RE, False), (_ASKED_ABOUT_RE, True), (_ROW_NAME_RE, True)):
         for m in rx.finditer(text):
             hit = _run_hit(text, m, strong=strong)
             if hit:

@@ -156,6 +156,7 @@ def test_dev2_look_alikes_kept(scrubber: PhiScrubber, text: str, kept: str) -> N
     "Keppra vs Lamictal for pregnancy",
     # age and sex, lab values, vitamins and hepatitis letters
     "GCS 14, 67M, fall on apixaban - CT head?",
+    "1. syncope 67M - tilt table? 2. chf 80 F - lasix dose?",  # rows of problems
     "vitamin D, calcium, then recheck?",
     "hep B, surface ab negative - vaccinate?",
 ])

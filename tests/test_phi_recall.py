@@ -105,6 +105,7 @@ NAME_CONTEXTS = [
     ("thx - wyndham rn", "wyndham"),  # a credential after a signature
     ("ashworth 71f, trop 2.1, cath?", "ashworth"),  # age and sex after a name
     ("transfer from Mbarara, lactate 4", "Mbarara"),  # a home town after "from"
+    ("1. ferreira saffron 34f - phos 1.0", "saffron"),  # a numbered sign-out row
 ]
 
 
