@@ -141,7 +141,9 @@ _BARE_INITIAL_RE = re.compile(
 # "Jen A,", "leona b |": a given name and the initial of the surname, ending a segment.
 _TRAILING_INITIAL_RE = re.compile(
     rf"(?<![\w.'’-])(?P<v>(?P<first>{_TOKEN})\s(?P<i>[^\W\d_]))"
-    r"(?=\s*(?:[,;|)(]|\s-\s|$|\s+\d|\s+w/|\s+(?i:wants|says|is|was|has|had)\b))"
+    r"(?=\s*(?:[,;|)(]|\s-\s|$|\s+w/|\s+(?i:wants|says|is|was|has|had)\b"
+    # an age and sex may follow ("Mo W 81M"), a lab value may not ("Jones K 6.8")
+    r"|\s+\d{1,3}\s*(?:y/o|yo|yrs?|y)?\s*/?\s*[mfMF]\b))"
 )
 
 

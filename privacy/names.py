@@ -633,6 +633,9 @@ def _proper_noun(token: str, name: str) -> bool:
     return word[0].isupper() and not name.isupper() and any(c.isupper() for c in name[:1])
 
 
+_BARE_INITIAL_AFTER = re.compile(r" ([^\W\d_])(?=\s*(?:[,;|)]|$|\s[-–—]\s))")
+
+
 def grow(text: str, hits: list[Hit]) -> list[Hit]:
     """Extend each name over an adjacent initial ("F. Warmer", "Andrew B.") and over the
     other half of "LAST, FIRST" or a mixed-script name ("Олимпий Hill")."""
@@ -660,7 +663,11 @@ def grow(text: str, hits: list[Hit]) -> list[Hit]:
         right = re.match(
             rf"\s*(?:\s{_INITIAL}(?!\w)|(,\s*)?\s({_ANY_NAME_TOKEN})(?![\w.]))", text[e:]
         )
-        if right and (right.group(2) is None or (
+        bare = _BARE_INITIAL_AFTER.match(text, e)
+        style = _case(name.split())
+        if bare and len(name) > 2 and style and bare.group(1).islower() == (style == "lower"):
+            e = bare.end()  # "Patsy P;", "ebuka n |": a surname's initial without its stop
+        elif right and (right.group(2) is None or (
             _same_case(right.group(2), name)
             and (
                 _nameish(right.group(2), strong=not right.group(1))
@@ -683,9 +690,11 @@ def _same_case(token: str, name: str) -> bool:
 
 
 _LF_TOKEN = rf"(?:{_ANY_NAME_TOKEN})"
+# A lookahead, so that "Hi Carlo, re Martínez, Rocío" tries "Martínez, Rocío" too after
+# "Carlo, re Martínez" (a greeting, not a name) has been tried.
 LAST_FIRST_RE = re.compile(
-    rf"(?<![\w.])(?P<last>{_LF_TOKEN}),[ ]?(?P<first>{_LF_TOKEN}(?:[ ]{_LF_TOKEN})?)"
-    rf"(?![\w'’-])"
+    rf"(?<![\w.])(?=(?P<v>(?P<last>{_LF_TOKEN}),[ ]?(?P<first>{_LF_TOKEN}(?:[ ]{_LF_TOKEN})?))"
+    rf"(?![\w'’-]))"
 )
 
 
@@ -710,8 +719,9 @@ def last_first(text: str) -> list[Hit]:
     """
     hits = []
     for m in LAST_FIRST_RE.finditer(text):
-        hit = _last_first_hit(text, m.start(), m.group()) or _last_first_hit(
-            text, m.start(), m.group().rsplit(" ", 1)[0] if " " in m.group("first") else ""
+        value = m.group("v")
+        hit = _last_first_hit(text, m.start(), value) or _last_first_hit(
+            text, m.start(), value.rsplit(" ", 1)[0] if " " in m.group("first") else ""
         )  # "COOK, JEFFERY ninety-three": retry without the second given name
         if hit:
             hits.append(hit)

@@ -158,6 +158,7 @@ def test_dev2_look_alikes_kept(scrubber: PhiScrubber, text: str, kept: str) -> N
     "GCS 14, 67M, fall on apixaban - CT head?",
     "1. syncope 67M - tilt table? 2. chf 80 F - lasix dose?",  # rows of problems
     "vitamin D, calcium, then recheck?",
+    "Jones K 6.8 on lisinopril?",  # a lab after a word, not an initial (Jones criteria)
     "hep B, surface ab negative - vaccinate?",
 ])
 def test_name_context_look_alikes_survive(scrubber: PhiScrubber, question: str) -> None:
