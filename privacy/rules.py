@@ -1,6 +1,6 @@
 """Identifier rules behind :mod:`privacy.scrubber` (names live in :mod:`privacy.names`).
 
-Kept apart from the presidio wiring so the rules can be read, tested and tuned on
+Kept apart from the spaCy wiring so the rules can be read, tested and tuned on
 their own. Everything here is pure ``re`` on the raw string: no model, no I/O, so the
 rules-only scrubber stays fast and deterministic.
 
