@@ -3,10 +3,15 @@
 No JavaScript reaches the browser and nothing is fetched: the same chart goes into the
 page (inline SVG), the HTML brief and the PDF brief (PNG). Each chart takes plain rows
 that already passed k-anonymity suppression.
+
+Building a spec through altair costs ~30 ms a chart, more than the page's queries, so
+specs are cached by their data (the same figures give the same chart) and a copy is
+returned; the drawing is cached by the spec as well.
 """
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 import altair as alt
@@ -21,12 +26,17 @@ def _base(values: list[dict]) -> alt.Chart:
 
 def volume(weeks: list[dict]) -> dict:
     """Questions per week, the abstained share darker."""
+    return copy.deepcopy(_volume(tuple((w["week"], w["questions"], w["abstained"])
+                                       for w in weeks)))
+
+
+@lru_cache(maxsize=256)
+def _volume(weeks: tuple[tuple[str, int | None, int | None], ...]) -> dict:
     values = []
-    for week in weeks:
-        if week["questions"] is not None:  # suppressed weeks are left out, not zero
-            values += [{"week": week["week"], "kind": "answered",
-                        "n": week["questions"] - week["abstained"]},
-                       {"week": week["week"], "kind": "abstained", "n": week["abstained"]}]
+    for week, questions, abstained in weeks:
+        if questions is not None:  # suppressed weeks are left out, not zero
+            values += [{"week": week, "kind": "answered", "n": questions - abstained},
+                       {"week": week, "kind": "abstained", "n": abstained}]
     return _base(values).mark_bar().encode(
         x=alt.X("week:O", title=None, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("sum(n):Q", title="questions"),
@@ -38,6 +48,11 @@ def volume(weeks: list[dict]) -> dict:
 
 def ranked_bars(items: list[tuple[str, float]], *, title: str, color: str = BLUE) -> dict:
     """Horizontal bars, largest first (themes by volume, gaps by count, change types)."""
+    return copy.deepcopy(_ranked_bars(tuple(map(tuple, items)), title, color))
+
+
+@lru_cache(maxsize=256)
+def _ranked_bars(items: tuple[tuple[str, float], ...], title: str, color: str) -> dict:
     values = [{"name": name[:40], "n": n, "rank": i} for i, (name, n) in enumerate(items)]
     return _base(values).mark_bar(color=color).encode(
         y=alt.Y("name:N", sort=alt.SortField("rank"), title=None),
@@ -47,6 +62,11 @@ def ranked_bars(items: list[tuple[str, float]], *, title: str, color: str = BLUE
 
 def emerging(items: list[tuple[str, float, float]]) -> dict:
     """Recent weekly rate against the earlier one, per emerging theme."""
+    return copy.deepcopy(_emerging(tuple(map(tuple, items))))
+
+
+@lru_cache(maxsize=256)
+def _emerging(items: tuple[tuple[str, float, float], ...]) -> dict:
     values = [{"name": name[:40], "when": when, "rate": rate, "rank": i}
               for i, (name, earlier, recent) in enumerate(items)
               for when, rate in (("earlier", earlier), ("recent", recent))]

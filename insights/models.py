@@ -39,7 +39,12 @@ class Theme(SQLModel, table=True):
 
 class ThemeInquiry(SQLModel, table=True):
     __tablename__ = "insight_inquiry"
-    __table_args__ = (Index("ix_insight_inquiry_theme_inquiry", "theme_id", "inquiry_id"),)
+    __table_args__ = (
+        Index("ix_insight_inquiry_theme_inquiry", "theme_id", "inquiry_id"),
+        # covering: a page's join from an inquiry to its theme, and "embedded by this
+        # encoder?", never read the row with its embedding
+        Index("ix_insight_inquiry_inquiry_model_theme", "inquiry_id", "model", "theme_id"),
+    )
 
     inquiry_id: str = Field(primary_key=True)
     theme_id: str | None = Field(default=None, index=True)
@@ -53,6 +58,11 @@ class ThemeInquiry(SQLModel, table=True):
 # 50,000 inquiries; the index is on credit_capture's table but exists for insights.
 INQUIRY_PERIOD_INDEX = Index("ix_inquiry_origin_created_at", Inquiry.__table__.c.origin,
                              Inquiry.__table__.c.created_at)
+# ...and counts them per week, theme and clinician from the index alone: a row carries the
+# question, answer and citations, which the counts never need.
+INQUIRY_COUNTS_INDEX = Index("ix_inquiry_origin_created_learner", Inquiry.__table__.c.origin,
+                             Inquiry.__table__.c.created_at, Inquiry.__table__.c.learner_id,
+                             Inquiry.__table__.c.abstained, Inquiry.__table__.c.id)
 
 
 class RootCause(SQLModel, table=True):

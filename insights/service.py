@@ -80,6 +80,8 @@ class Insights:
         uncased encoder sees it: case and spacing do not matter) is embedded once; at
         50,000 inquiries embedding is most of the cost of a first rebuild."""
         encoder = self._encoder()
+        if not store.has_unembedded(session, encoder.fingerprint):
+            return 0
         pending = store.unembedded(session, encoder.fingerprint)
         by_text: dict[str, list[str]] = {}
         for inquiry_id, question in pending:
@@ -171,7 +173,8 @@ class Insights:
         """Embed new inquiries and let each join the nearest theme if close enough; the
         rest wait for the next rebuild. Returns how many joined a theme."""
         with Session(self.engine) as session:
-            self.embed_new(session)
+            if not self.embed_new(session) and not store.has_uncompared(session):
+                return 0  # the usual page view: nothing asked since the last one
             active = store.active_themes(session)
             ids, matrix, _ = store.vectors(session, unassigned_only=True)
             if not active or not ids:

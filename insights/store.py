@@ -59,6 +59,25 @@ def unembedded(session: Session, model: str) -> list[tuple[str, str]]:
     return [(i, q) for i, q in session.execute(query)]
 
 
+def has_unembedded(session: Session, model: str) -> bool:
+    """Whether any readable inquiry lacks an embedding from `model`. Every page view asks
+    this first; an indexed probe per inquiry that stops at the first miss costs a few ms
+    where listing them (`unembedded`) read every row at 50,000 inquiries."""
+    embedded = (select(ThemeInquiry.inquiry_id)
+                .where(ThemeInquiry.inquiry_id == Inquiry.id, ThemeInquiry.model == model))
+    query = (select(Inquiry.id)
+             .where(Inquiry.origin.in_(READ_ORIGINS), ~embedded.exists()).limit(1))
+    return session.execute(query).first() is not None
+
+
+def has_uncompared(session: Session) -> bool:
+    """Whether an embedding waits to be compared with the themes (see NOT_COMPARED)."""
+    query = (select(ThemeInquiry.inquiry_id)
+             .where(ThemeInquiry.theme_id.is_(None), ThemeInquiry.similarity == NOT_COMPARED)
+             .limit(1))
+    return session.execute(query).first() is not None
+
+
 def save_vectors(session: Session, items: list[tuple[str, np.ndarray]], model: str) -> None:
     """Store embeddings in bulk (a row per inquiry; an old encoder's row is replaced and
     its theme forgotten, as the vector it was matched on is gone)."""
@@ -241,8 +260,7 @@ def weekly(session: Session, edges: list[datetime], *, start: datetime, end: dat
            ) -> dict[int, tuple[int, int, int]]:
     """{week number: (questions, abstained, distinct clinicians)} of [start, end) cut at
     `edges` (the Mondays inside it: week n ends at edges[n]); empty weeks are absent."""
-    bucket = case(*[(Inquiry.created_at < edge, n) for n, edge in enumerate(edges)],
-                  else_=len(edges)) if edges else literal(0)
+    bucket = _week_number(Inquiry.created_at, edges) if edges else literal(0)
     query = _selection(
         select(bucket, func.count(), _flag(Inquiry.abstained),
                func.count(Inquiry.learner_id.distinct()))
@@ -253,6 +271,18 @@ def weekly(session: Session, edges: list[datetime], *, start: datetime, end: dat
         query = query.join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id).where(
             ThemeInquiry.theme_id == theme_id)
     return {int(n): (q, int(a or 0), p) for n, q, a, p in session.execute(query)}
+
+
+def _week_number(moment, edges: list[datetime], first: int = 0):
+    """The week a moment falls in, as a CASE that halves the sorted edges at each step:
+    6 comparisons a row for a 52-week period where testing the edges in turn took 52."""
+    if len(edges) == 1:
+        return case((moment < edges[0], first), else_=first + 1)
+    mid = len(edges) // 2
+    right = edges[mid + 1:]
+    return case((moment < edges[mid], _week_number(moment, edges[:mid], first)),
+                else_=_week_number(moment, right, first + mid + 1) if right
+                else first + mid + 1)
 
 
 def selection_outcomes(session: Session, *, start: datetime | None = None,

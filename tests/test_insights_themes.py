@@ -123,3 +123,47 @@ def test_cli_rebuild_and_themes_json_contract(curbside, settings, monkeypatch, c
                               "abstention_rate", "cards"}
         assert theme["clinicians"] == 6 and theme["questions"] == 6
     assert main(["insights"]) == 2  # a group without its action shows help
+
+
+def test_micro_clusters_see_each_repeated_question_once_and_are_deterministic():
+    """Above the direct limit, k-means runs on distinct embeddings weighted by how often
+    they were asked: copies always share a theme, and the same rows give the same themes."""
+    import numpy as np
+
+    from insights import themes
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(6, 16))
+    points = np.repeat(centres, 40, axis=0) + 0.05 * rng.normal(size=(240, 16))
+    points = np.concatenate([points, points[::3]])  # a third of the questions asked again
+    points = (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+    first = themes.cluster(points, distance=0.3, min_size=3, direct_limit=100, micro_size=4)
+    again = themes.cluster(points.copy(), distance=0.3, min_size=3, direct_limit=100,
+                           micro_size=4)
+    assert (first == again).all()
+    assert (first[240:] == first[:240:3]).all()  # a repeated question joins its original
+    assert len(set(first[:240].tolist()) - {themes.NOISE}) == 6
+
+
+def test_week_numbers_from_the_halving_case_match_the_edges():
+    """The weekly bucket halves the edges at each step; it must agree with 'the first
+    edge after the moment' for every period length."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import Column, DateTime, Integer, MetaData, Table, create_engine, select
+
+    from insights.store import _week_number
+
+    table = Table("moments", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("at", DateTime(timezone=True)))
+    engine = create_engine("sqlite://")
+    table.metadata.create_all(engine)
+    monday = datetime(2026, 1, 5, tzinfo=UTC)
+    moments = [monday + timedelta(hours=7 * n) for n in range(1200)]
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [{"id": n, "at": m} for n, m in enumerate(moments)])
+        for weeks in (1, 2, 3, 12, 52):
+            edges = [monday + timedelta(weeks=w + 1) for w in range(weeks)]
+            got = [n for _, n in connection.execute(
+                select(table.c.id, _week_number(table.c.at, edges)).order_by(table.c.id))]
+            assert got == [sum(m >= e for e in edges) for m in moments]
