@@ -83,8 +83,10 @@ def cmd_insights_brief(args: argparse.Namespace) -> int:
 
     from insights.brief import render
 
+    insights = _insights()
+    insights.join_new()  # as the web brief: questions asked since the last view count too
     try:
-        data = render(_insights(), args.week, args.format)
+        data = render(insights, args.week, args.format)
     except ValueError as exc:
         raise _cli_error(str(exc)) from exc
     out = Path(args.out)

@@ -37,13 +37,34 @@ class Theme(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
 
 
+# The facts a planner page counts, in the order of the two covering indexes below.
+FACTS = ("created_at", "learner_id", "abstained", "decision_score", "origin")
+
+
 class ThemeInquiry(SQLModel, table=True):
+    """An inquiry's embedding and theme, and the few facts of it the planner pages count.
+
+    The facts (when, who, abstained, decision score, origin) are copied from the inquiry
+    when it is embedded (`store.save_vectors`; migration 0012 for older rows) and never
+    change afterwards, as an inquiry is never edited. With them the pages count a
+    period's questions per theme, clinician and week from an index of this table alone:
+    reading the inquiry rows (question, answer, citations, the score inside a JSON
+    column) cost most of a page at 50,000 inquiries. They would sit best in a table of
+    their own, but this row already exists once per readable inquiry and changes theme
+    exactly when the facts must, so no second table has to be kept in step with it.
+    """
+
     __tablename__ = "insight_inquiry"
     __table_args__ = (
         Index("ix_insight_inquiry_theme_inquiry", "theme_id", "inquiry_id"),
         # covering: a page's join from an inquiry to its theme, and "embedded by this
         # encoder?", never read the row with its embedding
         Index("ix_insight_inquiry_inquiry_model_theme", "inquiry_id", "model", "theme_id"),
+        # covering: a period's counts (dashboard) and one theme's (drill-down); with the
+        # id, their reflections and example questions too
+        Index("ix_insight_inquiry_period_facts", "created_at", "theme_id", *FACTS[1:],
+              "inquiry_id"),
+        Index("ix_insight_inquiry_theme_facts", "theme_id", *FACTS, "inquiry_id"),
     )
 
     inquiry_id: str = Field(primary_key=True)
@@ -52,14 +73,21 @@ class ThemeInquiry(SQLModel, table=True):
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False),
                           description="Embedding of the scrubbed question (float32).")
     model: str = Field(description="Encoder fingerprint; another encoder means re-embed.")
+    # copies of the inquiry's facts (None only on a row written without them)
+    created_at: datetime | None = Field(default=None, description="When it was asked.")
+    learner_id: str | None = Field(default=None, description="Opaque clinician id.")
+    abstained: bool | None = None
+    decision_score: float | None = Field(default=None, description="signals.decision_score.")
+    origin: str | None = Field(default=None, description="web, api, ehr or demo.")
 
 
 # The planner pages read a period's clinician questions (origin, then the date range) at
 # 50,000 inquiries; the index is on credit_capture's table but exists for insights.
 INQUIRY_PERIOD_INDEX = Index("ix_inquiry_origin_created_at", Inquiry.__table__.c.origin,
                              Inquiry.__table__.c.created_at)
-# ...and counts them per week, theme and clinician from the index alone: a row carries the
-# question, answer and citations, which the counts never need.
+# ...and lists their ids from the index alone ("anything not yet embedded?" on every page
+# view): a row carries the question, answer and citations. (It was made to count them per
+# week, theme and clinician; ThemeInquiry's facts do that since migration 0012.)
 INQUIRY_COUNTS_INDEX = Index("ix_inquiry_origin_created_learner", Inquiry.__table__.c.origin,
                              Inquiry.__table__.c.created_at, Inquiry.__table__.c.learner_id,
                              Inquiry.__table__.c.abstained, Inquiry.__table__.c.id)

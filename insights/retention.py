@@ -43,19 +43,30 @@ class Retention:
 def by_theme(session: Session, *, start: datetime, end: datetime, k: int,
              clinicians: set[str] | None = None) -> dict[str, Retention]:
     """Theme id -> retention of the checks answered in [start, end); themes with fewer
-    than ``k`` distinct clinicians are left out."""
-    query = (
-        select(ThemeInquiry.theme_id, RetentionOutcome.learner_id,
-               RetentionOutcome.questions, RetentionOutcome.correct)
+    than ``k`` distinct clinicians are left out.
+
+    Two reads: the period's checks first (a few, by their answer date), then the themes
+    of just their questions. As one join, SQLite started from the 50,000 inquiries and
+    probed each for a check, a third of a second per page view with no check at all."""
+    checks = session.execute(
+        select(Episode.inquiry_id, RetentionOutcome.learner_id, RetentionOutcome.questions,
+               RetentionOutcome.correct)
         .join(Episode, Episode.id == RetentionOutcome.episode_id)
-        .join(Inquiry, Inquiry.id == Episode.inquiry_id)
-        .join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
-        .where(Inquiry.origin.in_(READ_ORIGINS), ThemeInquiry.theme_id.is_not(None))
         .where(RetentionOutcome.answered_at >= start, RetentionOutcome.answered_at < end)
-    )
+    ).all()
+    asked = sorted({inquiry_id for inquiry_id, *_ in checks})
+    theme_of: dict[str, str] = {}
+    for first in range(0, len(asked), 500):
+        theme_of.update(session.execute(
+            select(ThemeInquiry.inquiry_id, ThemeInquiry.theme_id)
+            .join(Inquiry, Inquiry.id == ThemeInquiry.inquiry_id)
+            .where(ThemeInquiry.inquiry_id.in_(asked[first:first + 500]),
+                   Inquiry.origin.in_(READ_ORIGINS), ThemeInquiry.theme_id.is_not(None))
+        ).tuples().all())
     tallies: dict[str, list] = {}
-    for theme_id, learner, questions, correct in session.execute(query):
-        if clinicians is not None and learner not in clinicians:
+    for inquiry_id, learner, questions, correct in checks:
+        theme_id = theme_of.get(inquiry_id)
+        if theme_id is None or clinicians is not None and learner not in clinicians:
             continue
         t = tallies.setdefault(theme_id, [0, set(), 0, 0])
         t[0] += 1

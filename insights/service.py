@@ -73,14 +73,16 @@ class Insights:
         self.profiles = profiles  # specialty and profession of clinician ids, for the mix
 
     # embeddings --------------------------------------------------------------
-    def embed_new(self, session: Session) -> int:
+    def embed_new(self, session: Session, *, listing: bool = False) -> int:
         """Embed readable inquiries that have no embedding from the current encoder.
 
         Clinicians ask the same questions again and again, so each distinct text (as the
         uncased encoder sees it: case and spacing do not matter) is embedded once; at
-        50,000 inquiries embedding is most of the cost of a first rebuild."""
+        50,000 inquiries embedding is most of the cost of a first rebuild. A page view
+        asks the quick `store.has_unembedded` first; `listing` (the rebuild) lists the
+        missing ones straight away, so a rebuild never depends on that shortcut."""
         encoder = self._encoder()
-        if not store.has_unembedded(session, encoder.fingerprint):
+        if not listing and not store.has_unembedded(session, encoder.fingerprint):
             return 0
         pending = store.unembedded(session, encoder.fingerprint)
         by_text: dict[str, list[str]] = {}
@@ -103,7 +105,8 @@ class Insights:
         now = now or datetime.now(UTC)
         s = self.settings
         with Session(self.engine) as session:
-            embedded = self.embed_new(session)
+            embedded = self.embed_new(session, listing=True)
+            self._facts_in_step(session)
             ids, matrix, _ = store.vectors(session)
             previous = store.memberships(session)
             labels = themes.cluster(matrix, distance=s.theme_distance, min_size=s.min_theme_size)
@@ -168,12 +171,22 @@ class Insights:
             return []
         return self._nearest(" ".join(terms[:5]))[:3]
 
+    @staticmethod
+    def _facts_in_step(session: Session) -> None:
+        """The pages count the facts copied onto the embedding rows: copy again what an
+        edit of an inquiry changed (normally nothing, checked in a few ms)."""
+        if not store.facts_in_step(session):
+            store.refresh_facts(session)
+            session.commit()
+
     # incremental -------------------------------------------------------------
     def join_new(self) -> int:
         """Embed new inquiries and let each join the nearest theme if close enough; the
         rest wait for the next rebuild. Returns how many joined a theme."""
         with Session(self.engine) as session:
-            if not self.embed_new(session) and not store.has_uncompared(session):
+            embedded = self.embed_new(session)
+            self._facts_in_step(session)
+            if not embedded and not store.has_uncompared(session):
                 return 0  # the usual page view: nothing asked since the last one
             active = store.active_themes(session)
             ids, matrix, _ = store.vectors(session, unassigned_only=True)

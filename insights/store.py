@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import case, delete, func, insert, literal, select, update
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from credit_capture.episodes import Episode, Reflection
 from credit_capture.models import Inquiry
-from insights.models import Theme, ThemeInquiry
+from insights.models import FACTS, Theme, ThemeInquiry
 
 CLINICIAN_ORIGINS = ("web", "api", "ehr")
 # `similarity` of an embedding not yet compared with the themes (a cosine is never below
@@ -61,8 +62,17 @@ def unembedded(session: Session, model: str) -> list[tuple[str, str]]:
 
 def has_unembedded(session: Session, model: str) -> bool:
     """Whether any readable inquiry lacks an embedding from `model`. Every page view asks
-    this first; an indexed probe per inquiry that stops at the first miss costs a few ms
-    where listing them (`unembedded`) read every row at 50,000 inquiries."""
+    this first, and usually nothing is new: then the two counts agree (two index scans, a
+    few ms at 50,000 inquiries) and the probe per inquiry below, 0.3 s when it has to
+    pass every inquiry to find none missing, is skipped. Counts that agree mean nothing
+    is missing as embeddings are made only for readable inquiries and leave with them
+    (`demo.clear`); `unembedded`, which a rebuild lists, does not rely on it."""
+    readable = session.execute(select(func.count()).select_from(Inquiry)
+                               .where(Inquiry.origin.in_(READ_ORIGINS))).scalar_one()
+    current = session.execute(select(func.count()).select_from(ThemeInquiry)
+                              .where(ThemeInquiry.model == model)).scalar_one()
+    if current == readable:
+        return False
     embedded = (select(ThemeInquiry.inquiry_id)
                 .where(ThemeInquiry.inquiry_id == Inquiry.id, ThemeInquiry.model == model))
     query = (select(Inquiry.id)
@@ -78,18 +88,77 @@ def has_uncompared(session: Session) -> bool:
     return session.execute(query).first() is not None
 
 
+def _decision_score():
+    """The abstention rule's score inside an inquiry's JSON `signals`, as a float."""
+    return Inquiry.__table__.c.signals["decision_score"].as_float()
+
+
+def inquiry_facts(session: Session, ids: list[str]) -> dict[str, dict]:
+    """Inquiry id -> the facts `ThemeInquiry` keeps a copy of (see its docstring)."""
+    out = {}
+    for start in range(0, len(ids), 500):
+        query = (select(Inquiry.id, *_copied().values())
+                 .where(Inquiry.id.in_(ids[start:start + 500])))
+        for iid, *values in session.execute(query):
+            out[iid] = dict(zip(_copied(), values, strict=True))
+    return out
+
+
+def _copied() -> dict:
+    """Each fact column of ThemeInquiry -> the inquiry's value it copies."""
+    return {"created_at": Inquiry.created_at, "learner_id": Inquiry.learner_id,
+            "abstained": Inquiry.abstained, "decision_score": _decision_score(),
+            "origin": Inquiry.origin}
+
+
+def facts_in_step(session: Session) -> bool:
+    """Whether the copied facts still agree with the inquiries, by three totals on each
+    side (questions, abstentions, asked signed in) from covering indexes: a few ms at
+    50,000 inquiries. Checked before every page view's counts. The app never edits an
+    inquiry, but a hand-made fix (an answer marked unanswered, a clinician anonymised)
+    must not leave the pages counting the old facts."""
+    def totals(table, origin, abstained, learner):
+        return session.execute(
+            select(func.count(), func.sum(case((abstained, 1), else_=0)), func.count(learner))
+            .select_from(table).where(origin.in_(READ_ORIGINS))).one()
+
+    asked = totals(Inquiry, Inquiry.origin, Inquiry.abstained, Inquiry.learner_id)
+    kept = totals(ThemeInquiry, ThemeInquiry.origin, ThemeInquiry.abstained,
+                  ThemeInquiry.learner_id)
+    return tuple(asked) == tuple(kept)
+
+
+def refresh_facts(session: Session) -> int:
+    """Copy the facts again onto every embedding row whose inquiry's differ (or is gone:
+    its facts become None and it stops counting); returns how many rows changed. Reads
+    every inquiry, so it runs only when `facts_in_step` says something changed."""
+    copied = _copied()
+    same = (select(Inquiry.id)
+            .where(Inquiry.id == ThemeInquiry.inquiry_id,
+                   *[getattr(ThemeInquiry, name).is_not_distinct_from(value)
+                     for name, value in copied.items()]))
+    values = {name: select(value).where(Inquiry.id == ThemeInquiry.inquiry_id)
+              .scalar_subquery() for name, value in copied.items()}
+    done = session.execute(update(ThemeInquiry).where(~same.exists()).values(values)
+                           .execution_options(synchronize_session=False))
+    return done.rowcount
+
+
 def save_vectors(session: Session, items: list[tuple[str, np.ndarray]], model: str) -> None:
     """Store embeddings in bulk (a row per inquiry; an old encoder's row is replaced and
-    its theme forgotten, as the vector it was matched on is gone)."""
+    its theme forgotten, as the vector it was matched on is gone), each with a copy of its
+    inquiry's facts for the planner pages' counts."""
     if not items:
         return
     ids = [i for i, _ in items]
     for start in range(0, len(ids), 500):
         session.execute(delete(ThemeInquiry).where(
             ThemeInquiry.inquiry_id.in_(ids[start:start + 500])))
+    facts = inquiry_facts(session, ids)
+    missing = dict.fromkeys(FACTS)
     session.execute(insert(ThemeInquiry), [
         {"inquiry_id": i, "vector": to_bytes(v), "model": model, "theme_id": None,
-         "similarity": NOT_COMPARED} for i, v in items])
+         "similarity": NOT_COMPARED, **facts.get(i, missing)} for i, v in items])
 
 
 def vectors(session: Session, *, unassigned_only: bool = False
@@ -203,12 +272,15 @@ def has_demo(session: Session) -> bool:
 
 # aggregates for the planner pages ------------------------------------------------------
 # At 50,000 inquiries reading every row of a period (with its JSON) per page view costs
-# seconds; the pages need only counts, so the database counts and groups them.
+# seconds; the pages need only counts, so the database counts and groups them, from the
+# facts each ThemeInquiry row keeps (its covering indexes hold every column counted here).
+# Counted questions are the embedded ones: every page, export and the brief first embeds
+# what is new (`Insights.join_new`).
 
 
-@dataclass(frozen=True)
-class Tally:
-    """One clinician's questions in one theme (None: in no theme) in a selection."""
+class Tally(NamedTuple):
+    """One clinician's questions in one theme (None: in no theme) in a selection (a tuple:
+    a 52-week dashboard makes some 13,000)."""
 
     theme_id: str | None
     clinician: str | None
@@ -218,17 +290,20 @@ class Tally:
     recent: int  # asked on or after the selection's `recent_from`
 
 
+_F = ThemeInquiry  # the facts, as the queries below read them
+
+
 def _selection(query, *, start: datetime | None, end: datetime | None,
                clinicians: set[str] | None, theme_id: str | None):
-    query = query.where(Inquiry.origin.in_(READ_ORIGINS))
+    query = query.where(_F.origin.in_(READ_ORIGINS))
     if start is not None:
-        query = query.where(Inquiry.created_at >= start)
+        query = query.where(_F.created_at >= start)
     if end is not None:
-        query = query.where(Inquiry.created_at < end)
+        query = query.where(_F.created_at < end)
     if clinicians is not None:
-        query = query.where(Inquiry.learner_id.in_(sorted(clinicians)))
+        query = query.where(_F.learner_id.in_(sorted(clinicians)))
     if theme_id is not None:
-        query = query.where(ThemeInquiry.theme_id == theme_id)
+        query = query.where(_F.theme_id == theme_id)
     return query
 
 
@@ -236,23 +311,25 @@ def _flag(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
+def _counted(session: Session, query):
+    """Run an aggregate on the session's connection: plain rows, without the ORM's
+    per-row loading (a tenth of a 52-week dashboard's 13,000 tallies)."""
+    return session.connection().execute(query)
+
+
 def tallies(session: Session, *, start: datetime | None = None, end: datetime | None = None,
             clinicians: set[str] | None = None, theme_id: str | None = None,
             recent_from: datetime | None = None, low_confidence: float = 1.0) -> list[Tally]:
     """Questions per (theme, clinician) in the selection, counted by the database."""
-    score = Inquiry.__table__.c.signals["decision_score"].as_float()
-    recent = (_flag(Inquiry.created_at >= recent_from) if recent_from is not None
+    recent = (_flag(_F.created_at >= recent_from) if recent_from is not None
               else func.count())
     query = _selection(
-        select(ThemeInquiry.theme_id, Inquiry.learner_id, func.count(),
-               _flag(Inquiry.abstained), _flag(Inquiry.abstained | (score < low_confidence)),
-               recent)
-        .select_from(Inquiry)
-        .outerjoin(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
-        .group_by(ThemeInquiry.theme_id, Inquiry.learner_id),
+        select(_F.theme_id, _F.learner_id, func.count(), _flag(_F.abstained),
+               _flag(_F.abstained | (_F.decision_score < low_confidence)), recent)
+        .group_by(_F.theme_id, _F.learner_id),
         start=start, end=end, clinicians=clinicians, theme_id=theme_id)
     return [Tally(t, c, n, int(a or 0), int(g or 0), int(r or 0))
-            for t, c, n, a, g, r in session.execute(query)]
+            for t, c, n, a, g, r in _counted(session, query)]
 
 
 def weekly(session: Session, edges: list[datetime], *, start: datetime, end: datetime,
@@ -260,17 +337,12 @@ def weekly(session: Session, edges: list[datetime], *, start: datetime, end: dat
            ) -> dict[int, tuple[int, int, int]]:
     """{week number: (questions, abstained, distinct clinicians)} of [start, end) cut at
     `edges` (the Mondays inside it: week n ends at edges[n]); empty weeks are absent."""
-    bucket = _week_number(Inquiry.created_at, edges) if edges else literal(0)
+    bucket = _week_number(_F.created_at, edges) if edges else literal(0)
     query = _selection(
-        select(bucket, func.count(), _flag(Inquiry.abstained),
-               func.count(Inquiry.learner_id.distinct()))
-        .select_from(Inquiry)
+        select(bucket, func.count(), _flag(_F.abstained), func.count(_F.learner_id.distinct()))
         .group_by(bucket),
-        start=start, end=end, clinicians=clinicians, theme_id=None)
-    if theme_id is not None:
-        query = query.join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id).where(
-            ThemeInquiry.theme_id == theme_id)
-    return {int(n): (q, int(a or 0), p) for n, q, a, p in session.execute(query)}
+        start=start, end=end, clinicians=clinicians, theme_id=theme_id)
+    return {int(n): (q, int(a or 0), p) for n, q, a, p in _counted(session, query)}
 
 
 def _week_number(moment, edges: list[datetime], first: int = 0):
@@ -288,25 +360,28 @@ def _week_number(moment, edges: list[datetime], first: int = 0):
 def selection_outcomes(session: Session, *, start: datetime | None = None,
                        end: datetime | None = None, clinicians: set[str] | None = None,
                        theme_id: str | None = None) -> list[Outcome]:
-    """Reflections on the questions of a selection (countable parts only)."""
+    """Reflections on the questions of a selection (countable parts only), in a fixed
+    order: kinds of change with equal counts are listed in the order first met, so the
+    order must not depend on the database's plan. It is the order SQLite's inquiry index
+    gave before the facts (migration 0012): origin, then as asked."""
     query = (select(Reflection.learner_id, Reflection.outcome, Reflection.change_types,
                     Reflection.barriers)
              .join(Episode, Reflection.episode_id == Episode.id)
-             .join(Inquiry, Inquiry.id == Episode.inquiry_id))
-    if theme_id is not None:
-        query = query.join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
+             .join(_F, _F.inquiry_id == Episode.inquiry_id)
+             .order_by(_F.origin, _F.created_at, _F.learner_id, _F.abstained, _F.inquiry_id))
     query = _selection(query, start=start, end=end, clinicians=clinicians, theme_id=theme_id)
     return [Outcome(learner, outcome, list(changes or []), bool(barriers))
-            for learner, outcome, changes, barriers in session.execute(query)]
+            for learner, outcome, changes, barriers in _counted(session, query)]
 
 
 def recent_questions(session: Session, theme_id: str, *, start: datetime | None = None,
                      end: datetime | None = None, clinicians: set[str] | None = None,
                      limit: int = 80) -> list[str]:
-    """A theme's newest scrubbed questions in the selection (for example questions)."""
+    """A theme's newest scrubbed questions in the selection (for example questions): the
+    theme's index finds them in order, and only those `limit` inquiry rows are read."""
     query = _selection(
         select(Inquiry.question)
-        .join(ThemeInquiry, ThemeInquiry.inquiry_id == Inquiry.id)
-        .order_by(Inquiry.created_at.desc(), Inquiry.id.desc()).limit(limit),
+        .select_from(_F).join(Inquiry, Inquiry.id == _F.inquiry_id)
+        .order_by(_F.created_at.desc(), _F.inquiry_id.desc()).limit(limit),
         start=start, end=end, clinicians=clinicians, theme_id=theme_id)
     return list(session.execute(query).scalars())
