@@ -220,14 +220,17 @@ def export_json(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
     return JSONResponse(_board(curbside, weeks, start, end, specialty, profession).as_dict())
 
 
-@api.get("/themes")
+# The JSON routes return a ready JSONResponse (the figures are plain JSON types already):
+# FastAPI's encoding and validation of a returned dict took about as long as counting the
+# themes of 52 weeks.
+@api.get("/themes", response_model=dict)
 def api_themes(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
                start: date | None = None, end: date | None = None, specialty: str = "",
-               profession: str = "") -> dict:
+               profession: str = "") -> JSONResponse:
     """Themes of the period (k-anonymous): the `curbside insights themes --json` object."""
     board = _board(curbside, weeks, start, end, specialty, profession)
-    return {"themes": [boards.theme_dict(t) for t in board.themes],
-            "suppressed": board.suppressed, "min_clinicians": board.k}
+    return JSONResponse({"themes": [boards.theme_dict(t) for t in board.themes],
+                         "suppressed": board.suppressed, "min_clinicians": board.k})
 
 
 @api.get("/brief", responses={200: {"content": {t: {} for t in _BRIEF_TYPES.values()}}})
@@ -239,11 +242,11 @@ def api_brief(curbside: CurbsideDep, user: PlannerDep,
     return _brief(curbside, week, format)
 
 
-@api.get("/dashboard")
+@api.get("/dashboard", response_model=dict)
 def api_dashboard(curbside: CurbsideDep, user: PlannerDep, weeks: int = Weeks,
                   start: date | None = None, end: date | None = None, specialty: str = "",
-                  profession: str = "") -> dict:
-    return _board(curbside, weeks, start, end, specialty, profession).as_dict()
+                  profession: str = "") -> JSONResponse:
+    return JSONResponse(_board(curbside, weeks, start, end, specialty, profession).as_dict())
 
 
 def _request_card(curbside: Curbside, user: User, theme_id: str, period: Period, *,

@@ -45,13 +45,14 @@ class ThemeInquiry(SQLModel, table=True):
     """An inquiry's embedding and theme, and the few facts of it the planner pages count.
 
     The facts (when, who, abstained, decision score, origin) are copied from the inquiry
-    when it is embedded (`store.save_vectors`; migration 0012 for older rows) and never
-    change afterwards, as an inquiry is never edited. With them the pages count a
-    period's questions per theme, clinician and week from an index of this table alone:
-    reading the inquiry rows (question, answer, citations, the score inside a JSON
-    column) cost most of a page at 50,000 inquiries. They would sit best in a table of
-    their own, but this row already exists once per readable inquiry and changes theme
-    exactly when the facts must, so no second table has to be kept in step with it.
+    when it is embedded (`store.save_vectors`; migration 0012 for older rows). The app
+    never edits an inquiry; one edited by hand is copied again on the next page view
+    (`store.facts_in_step`). With them the pages count a period's questions per theme,
+    clinician and week from an index of this table alone: reading the inquiry rows
+    (question, answer, citations, the score inside a JSON column) cost most of a page at
+    50,000 inquiries. A fact table of its own was the alternative; this row already
+    exists once per embedded inquiry, comes and goes with it and holds the theme the
+    counts group by, so there is no second table to keep in step.
     """
 
     __tablename__ = "insight_inquiry"
