@@ -305,6 +305,7 @@ class Curbside:
             max_words=self.settings.answer.max_words,
             max_sentences=self.settings.answer.max_sentences,
             echoes=result.echoes,
+            relevance=self.searcher().relevance,
         )
         answer.signals = result.coverage.as_dict() | {
             "follow_up": understood.follow_up,

@@ -43,8 +43,8 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """Shape of the extractive answer."""
 
-    max_words: int = Field(120, ge=20, le=400, description="Word budget of one answer.")
-    max_sentences: int = Field(5, ge=1, le=12, description="Sentences quoted at most.")
+    max_words: int = Field(160, ge=20, le=400, description="Word budget of one answer.")
+    max_sentences: int = Field(6, ge=1, le=12, description="Sentences quoted at most.")
 
 
 class SynthesisSettings(BaseModel):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from clinical_terms import drug_names, generic_name
+from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import Coverage, abstain_reason, key_terms
 from retrieval.dosing import dose_for_weight
 from retrieval.lexical import terms
@@ -66,6 +68,15 @@ _ASKED_FOR = tuple(
 )
 
 
+# Scores sentences by closeness in meaning to the question: (question, sentences) -> cosines.
+Relevance = Callable[[str, Sequence[str]], Sequence[float]]
+# Cosine of a sentence with the question, weighted like the other evidence (word overlap
+# is 0-1, so a sentence twice as close in meaning gains about as much as a shared key word).
+_RELEVANCE_WEIGHT = 2.0
+# A sentence naming the drug the question names ("keppra load dose" -> levetiracetam).
+_ASKED_DRUG_BONUS = 0.3
+
+
 @dataclass(frozen=True)
 class _Candidate:
     sentence: str
@@ -82,17 +93,21 @@ def compose(
     max_words: int = 120,
     max_sentences: int = 5,
     echoes: tuple[str, ...] = (),
+    relevance: Relevance | None = None,
 ) -> Answer:
     """An extractive, cited answer, or an abstention with the reason and near-miss cards.
 
     `echoes`: the winning card's `asked_as` phrases nearest the question; their words
     help pick the sentence that answers it (they are never quoted).
+    `relevance`: how close in meaning each candidate sentence is to the question (cosine
+    of sentence embeddings); it finds the answering sentence when it shares no word with
+    a terse question ("keppra load dose status" -> "60 mg/kg, maximum 4,500 mg").
     """
     reason = abstain_reason(coverage)
     if reason:
         return _refusal(reason, passages, coverage)
     chosen = _select(question, _answering_passages(passages, coverage), echoes=echoes,
-                     max_words=max_words, max_sentences=max_sentences)
+                     max_words=max_words, max_sentences=max_sentences, relevance=relevance)
     if not chosen:
         return _refusal(
             "The retrieved passages contain no sentence that addresses this.", passages, coverage
@@ -222,7 +237,7 @@ def _snippet(doc_id: str, chosen: list[_Candidate]) -> str:
 
 def _select(
     question: UnderstoodQuestion, passages: list[Passage], *, max_words: int,
-    max_sentences: int, echoes: tuple[str, ...] = (),
+    max_sentences: int, echoes: tuple[str, ...] = (), relevance: Relevance | None = None,
 ) -> list[_Candidate]:
     if not passages:
         return []
@@ -236,6 +251,7 @@ def _select(
     doc_rank = {doc_id: rank for rank, doc_id in enumerate(dict.fromkeys(
         p.doc_id for p in passages))}
     asked_drug = _asked_drug(asked)
+    drug_stems = frozenset(terms(asked_drug)) if asked_drug else frozenset()
     weight = _local_weights(passages)
     wanted_mass = sum(weight(term) for term in wanted) or 1.0
     echoed = {t for phrase in echoes for t in terms(phrase)} - wanted
@@ -262,6 +278,8 @@ def _select(
             score = overlap + 0.5 * prior - 0.02 * position
             for lab in context.labs:
                 score += 0.6 * value_fit(sentence, lab.names, lab.value)
+            if drug_stems and drug_stems <= sentence_terms:
+                score += _ASKED_DRUG_BONUS  # "keppra dose": the levetiracetam line, not diazepam's
             score += 0.25 * sum(
                 1 for asked, answers in _ASKED_FOR
                 if asked.search(question.search) and answers.search(sentence)
@@ -278,6 +296,13 @@ def _select(
             elif dose_asked and re.search(r"\d\s*(?:mg|mcg|g|units|mEq|mL)\b", sentence):
                 score += 0.2
             candidates.append(_Candidate(sentence, passage, score, calculation))
+    if relevance is not None and candidates:
+        closeness = relevance(expand_abbreviations(asked), [c.sentence for c in candidates])
+        candidates = [
+            _Candidate(c.sentence, c.passage, c.score + _RELEVANCE_WEIGHT * float(near),
+                       c.calculation)
+            for c, near in zip(candidates, closeness, strict=True)
+        ]
     candidates.sort(key=lambda c: c.score, reverse=True)
     chosen: list[_Candidate] = []
     said: list[frozenset[str]] = []

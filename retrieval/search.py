@@ -210,8 +210,11 @@ class HybridSearcher:
             )
         passages = _top_documents(passages, documents=max(k, 1), per_document=2)
         passages = self._with_whole_card(passages)
+        # The question as typed: each shorthand word carries its long form as one key
+        # term ("dvt" counts once, covered by "dvt" or "deep vein thrombosis"); an expanded
+        # text would add the long form's words as terms, and clauses of their own.
         coverage = measure_coverage(
-            expand_abbreviations(understood.topic),
+            understood.topic,
             passages,
             doc_terms=self._doc_terms,
             title_terms=self._title_terms,
@@ -257,6 +260,14 @@ class HybridSearcher:
         top = phrases[0][0]
         return tuple(text for similarity, text in phrases[:_ECHOES]
                      if similarity >= top - _ECHO_SPREAD)
+
+    def relevance(self, question: str, sentences) -> list[float]:
+        """Cosine of each sentence with the question; library sentences are embedded once
+        per process (a card's sentences recur across questions), the question each time."""
+        if not sentences:
+            return []
+        vectors = self._embedder.embed_remembered(list(sentences))
+        return (vectors @ self._embedder.embed_one(question)).tolist()
 
     def dense_only(self, question: str, k: int = 10) -> list[tuple[str, float]]:
         """Plain dense baseline: Chroma top-k documents by cosine (for benchmarks)."""

@@ -16,7 +16,7 @@ def test_cap_question_gets_a_cited_answer_from_the_cap_card(curbside):
     assert not answer.abstained
     assert answer.citations[0].doc_id == "cap-outpatient-empiric-antibiotics"
     assert "::" not in answer.citations[0].doc_id
-    assert len(answer.answer.split()) <= 140
+    assert len(answer.answer.split()) <= 180  # a 160-word budget plus citation markers
 
 
 def test_every_answer_sentence_is_quoted_from_the_cited_document(curbside):
@@ -167,7 +167,6 @@ def test_an_asked_as_phrase_must_be_one_short_line(tmp_path):
 
 
 @pytest.mark.parametrize(("question", "card"), [
-    ("valacyclovir max per day", "bells-palsy-steroids-antivirals"),
     ("febuxostat max per day", "gout-urate-lowering-therapy"),
     ("vonoprazan max per day", "h-pylori-testing-first-line-treatment"),
 ])
@@ -220,3 +219,55 @@ def test_a_fact_the_card_states_twice_is_quoted_once(tmp_path):
     quoted = [sentence for sentence, _ in answer.sentences]
     assert sum("250 mg once daily" in sentence for sentence in quoted) == 1
     assert any("5 days" in sentence for sentence in quoted)
+
+
+def test_the_named_drug_s_own_dose_line_is_quoted(curbside):
+    """"keppra load dose status": the card's lead names three second-line drugs; the
+    clinician asked for one of them by brand, so its own dosing line must be in the answer,
+    not only the benzodiazepine doses that share the words "status" and "dose"."""
+    answer = curbside.answer("keppra load dose status")
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "status-epilepticus-first-second-line"
+    assert "Levetiracetam 60 mg/kg" in answer.answer
+
+
+@pytest.mark.parametrize(("question", "unknown"), [
+    ("kawasaki ivig dose and aspirin", "kawasaki"),
+    ("ramsay hunt valacyclovir dose", "ramsay"),
+])
+def test_an_eponym_the_library_lacks_is_a_topic_not_noise(curbside, question, unknown):
+    """One word piece to the encoder (it read "Kawasaki" on motorbikes) does not make a word
+    everyday: a name no dictionary lists is what the question is about, so a card that
+    merely shares the drug (aspirin in pre-eclampsia) does not cover it."""
+    answer = curbside.answer(question)
+    assert answer.abstained, answer.answer
+    assert unknown in answer.abstain_reason
+
+
+def test_shorthand_counts_once_with_its_long_form(curbside):
+    """"dvt" and "deep vein thrombosis" are one key term; counted as four, the long form's
+    words formed a clause of their own that the card always covers."""
+    coverage = curbside.searcher().search("peds dka cerebral edema mannitol dose").coverage
+    assert "diabetic" not in coverage.key_terms
+    assert {"cerebral", "mannitol"} <= set(coverage.missing)
+    assert curbside.answer("peds dka cerebral edema mannitol dose").abstained
+
+
+def test_the_sentence_closest_in_meaning_leads_when_no_word_is_shared(tmp_path):
+    """"kid back in class when" shares no word with "return to school or nursery"; closeness in
+    meaning (the packaged sentence model) finds the sentence the clinician wanted."""
+    content = tmp_path / "content"
+    body = (
+        "## Bottom line\nGive quinaprofen 250 mg for zorblax fever [1].\n\n"
+        "## Key points\n- Zorblax fever in adults responds to quinaprofen given once daily [1].\n"
+        "- Zorblax fever rash fades within a week of quinaprofen [1].\n"
+        "- A child with zorblax fever may return to school or nursery 24 hours after the "
+        "first quinaprofen dose [1].\n"
+    )
+    write_card(content, "zorblax", body=body)
+    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
+                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    curbside.ingest_cards()
+    answer = curbside.answer("zorblax fever kid back in class when")
+    assert not answer.abstained
+    assert "24 hours" in answer.answer.splitlines()[0]

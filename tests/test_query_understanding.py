@@ -180,3 +180,11 @@ def test_a_slip_on_an_everyday_word_is_never_named_as_uncovered(curbside):
     assert answer.abstained
     assert "tacrolimus" in answer.abstain_reason
     assert "evry" not in answer.abstain_reason
+
+
+def test_an_eponym_weighs_like_a_technical_word_but_an_ordinary_word_does_not():
+    from retrieval.abstention import specificity
+
+    assert specificity("kawasaki") >= 0.5      # one word piece, yet names a disease
+    assert specificity("ramsay") >= 0.5
+    assert specificity("heavy") < 0.5          # an ordinary word, also one piece
