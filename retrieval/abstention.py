@@ -36,10 +36,10 @@ from retrieval.text import GENERIC_TERMS, STOPWORDS, words
 # small library; corpus records answer questions that name their topic among thousands.
 WEIGHTS = {
     # bench/calibrate.py on the calibrate split of clinician_dev and cards_dev (label: the
-    # top card is a right one) and the cards' own asked_as phrases, bias +1.5 so that about
-    # 95% of right-card questions are answered; answers between the fitted line and this
-    # one are marked low confidence. Refitted 2026-12-07 when shorthand began counting as
-    # one key term and eponyms ("kawasaki") as key terms at all.
+    # top card is a right one), bias +1.5 so that about 95% of right-card questions are
+    # answered; answers between the fitted line and this one are marked low confidence.
+    # Refitted 2026-12-07 when shorthand began counting as one key term and eponyms
+    # ("kawasaki") as key terms at all.
     "card": {"bias": -4.62, "dense": 2.49, "lexical": -1.22, "coverage": 5.46, "title": 2.79,
              "anchor": -1.01, "anchor_title": -0.59, "margin": 6.43},
     # bench/calibrate.py on the calibrate split of MedQuAD (20% of its topics removed; any

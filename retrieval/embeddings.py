@@ -150,6 +150,14 @@ class Embedder:
             out[row] = known[text]
         return out
 
+    def remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Vectors computed earlier (the index's card sentences) join the memory."""
+        with self._remembered_lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._remembered[text] = vector
+            while len(self._remembered) > REMEMBERED:
+                self._remembered.popitem(last=False)
+
     def embed_one(self, text: str) -> np.ndarray:
         return self._run([text])[0]
 

@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from retrieval import sentence_vectors
 from retrieval.catalog import document_hash
 from retrieval.chunking import CHUNKING_VERSION, chunk_document
 from retrieval.index import IndexFiles
@@ -56,6 +57,8 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
     catalog.write(changed, info={"embedder": fingerprint, "tokenizer": TOKENIZER_VERSION})
     if changed or stale_lexical or not files.lexical_dir.exists():
         _rebuild_lexical(files)
+    if changed or not (files.folder / sentence_vectors.FILE).exists():
+        sentence_vectors.save(files, embedder)
     return IngestReport(
         documents=len(documents),
         changed=len(changed),
@@ -98,6 +101,7 @@ def remove(files: IndexFiles, doc_ids: list[str]) -> int:
     files.dense().delete(catalog.chunk_ids_of(present))
     catalog.delete(present)
     _rebuild_lexical(files)
+    sentence_vectors.save(files, files.embedder())
     return len(present)
 
 

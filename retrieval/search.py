@@ -22,6 +22,7 @@ from clinical_terms import (
     long_form,
     to_us_spelling,
 )
+from retrieval import sentence_vectors
 from retrieval.abbreviations import expand_abbreviations
 from retrieval.abstention import (
     Coverage,
@@ -105,6 +106,7 @@ class HybridSearcher:
                 self._card_sections.setdefault(row[1], []).append(row)
         self._lexical = LexicalIndex.load(files.lexical_dir)
         self._embedder = files.embedder()
+        sentence_vectors.load(files, self._embedder)  # the composer's card sentences
         self._dense = files.dense()
         self._doc_terms = lru_cache(maxsize=4096)(self._terms_of_document)
         self._title_terms = lru_cache(maxsize=4096)(

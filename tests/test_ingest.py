@@ -122,3 +122,33 @@ def test_only_web_links_are_ingested(tmp_path):
     with pytest.raises(ContentError) as jsonl_error:
         load_jsonl(corpus)
     assert "corpus.jsonl:1" in str(jsonl_error.value) and "url" in str(jsonl_error.value)
+
+
+def test_card_sentences_are_embedded_at_ingest_and_only_new_ones_again(tmp_path):
+    """The composer ranks a card's sentences by meaning; their vectors are made when the
+    library changes, not when a clinician first asks (half a second per card on 2 cores),
+    and an ingest that changes one card embeds only that card's new sentences."""
+    import numpy as np
+
+    from retrieval import sentence_vectors
+
+    content = tmp_path / "content"
+    write_card(content, "first-card")
+    write_card(content, "second-card", condition="morvish palsy", drug="dentoprazole")
+    curbside = _curbside(tmp_path, content)
+    curbside.ingest_cards()
+    files = curbside.files
+    sentences = sentence_vectors.card_sentences(files)
+    assert any("morvish palsy" in s.lower() for s in sentences)
+    embedder = files.embedder()
+    fresh = embedder.embed(sentences)
+    stored = np.load(files.folder / sentence_vectors.FILE, allow_pickle=True)
+    assert stored["texts"].tolist() == sentences
+    assert np.all(np.sum(stored["vectors"] * fresh, axis=1) > 0.999)
+
+    write_card(content, "second-card", condition="morvish palsy", drug="dentoprazole",
+               dose="40 mg")
+    curbside.ingest_cards()
+    assert sentence_vectors.save(files, embedder) == 0  # nothing left to embed
+    changed = [s for s in sentence_vectors.card_sentences(files) if s not in sentences]
+    assert changed and all("40 mg" in s for s in changed)
