@@ -297,7 +297,11 @@ def _select(
                 score += 0.2
             candidates.append(_Candidate(sentence, passage, score, calculation))
     if relevance is not None and candidates:
-        closeness = relevance(expand_abbreviations(asked), [c.sentence for c in candidates])
+        # The searched text, whose vector the search has just computed and remembered (on
+        # the calibrate split as good as the question without its patient details, and one
+        # encoder pass cheaper), except for a follow-up: its own words choose the sentences.
+        meant = asked if question.follow_up else question.search
+        closeness = relevance(expand_abbreviations(meant), [c.sentence for c in candidates])
         candidates = [
             _Candidate(c.sentence, c.passage, c.score + _RELEVANCE_WEIGHT * float(near),
                        c.calculation)

@@ -138,7 +138,9 @@ class HybridSearcher:
         question = understood.search
         query = expand_abbreviations(question)
         query_terms = terms(query)
-        dense_hits = self._dense.search(self._embedder.embed_one(query), self.candidates)
+        # Remembered: the composer compares the same text with the card's sentences.
+        dense_hits = self._dense.search(self._embedder.embed_remembered([query])[0],
+                                        self.candidates)
         lexical_hits = self._lexical.search(query_terms, self.candidates)
         if without:
             dense_hits = [hit for hit in dense_hits if not _left_out(hit[0], without)]
@@ -264,12 +266,13 @@ class HybridSearcher:
                      if similarity >= top - _ECHO_SPREAD)
 
     def relevance(self, question: str, sentences) -> list[float]:
-        """Cosine of each sentence with the question; library sentences are embedded once
-        per process (a card's sentences recur across questions), the question each time."""
+        """Cosine of each sentence with the question. Card sentences come embedded with the
+        index, others are embedded once per process; the question's vector is usually the
+        one the search has just computed."""
         if not sentences:
             return []
         vectors = self._embedder.embed_remembered(list(sentences))
-        return (vectors @ self._embedder.embed_one(question)).tolist()
+        return (vectors @ self._embedder.embed_remembered([question])[0]).tolist()
 
     def dense_only(self, question: str, k: int = 10) -> list[tuple[str, float]]:
         """Plain dense baseline: Chroma top-k documents by cosine (for benchmarks)."""

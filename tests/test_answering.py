@@ -181,19 +181,15 @@ def test_a_drug_only_one_card_names_outweighs_common_dosing_words(curbside, ques
 def test_the_card_phrase_nearest_the_question_picks_the_sentence_that_answers(tmp_path):
     """A terse question shares no word with the sentence it needs ("urgent" vs "delayed");
     the card author's phrase for that need does, and that sentence leads."""
-    content = tmp_path / "content"
     body = (
         "## Bottom line\nGive quinaprofen 250 mg for zorblax fever [1].\n\n"
         "## Key points\n- Zorblax fever in adults responds to quinaprofen given once daily [1].\n"
         "- Treatment of zorblax fever can be delayed up to 72 hours without harm [1].\n"
         "- Zorblax fever does not require imaging before treatment [1].\n"
     )
-    write_card(content, "zorblax", body=body,
-               asked_as=["zorblax fever treatment delayed how long is ok",
-                         "zorblax fever imaging needed?"])
-    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
-                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
-    curbside.ingest_cards()
+    curbside = _zorblax_library(tmp_path, body,
+                                asked_as=["zorblax fever treatment delayed how long is ok",
+                                          "zorblax fever imaging needed?"])
     answer = curbside.answer("zorblax fever how urgent")
     assert not answer.abstained
     assert "72 hours" in answer.answer.splitlines()[0]
@@ -203,17 +199,13 @@ def test_the_card_phrase_nearest_the_question_picks_the_sentence_that_answers(tm
 def test_a_fact_the_card_states_twice_is_quoted_once(tmp_path):
     """Cards repeat their key fact (bottom line, then key points); quoting both wastes the
     few lines a clinician reads, and the room goes to the next fact instead."""
-    content = tmp_path / "content"
     body = (
         "## Bottom line\nGive quinaprofen 250 mg once daily for zorblax fever [1].\n\n"
         "## Key points\n- For zorblax fever, give quinaprofen 250 mg once daily [1].\n"
         "- Quinaprofen for zorblax fever is stopped after 5 days [1].\n"
         "- Zorblax fever needs no imaging before quinaprofen [1].\n"
     )
-    write_card(content, "zorblax", body=body)
-    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
-                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
-    curbside.ingest_cards()
+    curbside = _zorblax_library(tmp_path, body)
     answer = curbside.answer("quinaprofen dose zorblax fever")
     assert not answer.abstained
     quoted = [sentence for sentence, _ in answer.sentences]
@@ -256,18 +248,24 @@ def test_shorthand_counts_once_with_its_long_form(curbside):
 def test_the_sentence_closest_in_meaning_leads_when_no_word_is_shared(tmp_path):
     """"kid back in class when" shares no word with "return to school or nursery"; closeness in
     meaning (the packaged sentence model) finds the sentence the clinician wanted."""
-    content = tmp_path / "content"
-    body = (
-        "## Bottom line\nGive quinaprofen 250 mg for zorblax fever [1].\n\n"
-        "## Key points\n- Zorblax fever in adults responds to quinaprofen given once daily [1].\n"
-        "- Zorblax fever rash fades within a week of quinaprofen [1].\n"
-        "- A child with zorblax fever may return to school or nursery 24 hours after the "
-        "first quinaprofen dose [1].\n"
-    )
-    write_card(content, "zorblax", body=body)
-    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
-                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
-    curbside.ingest_cards()
+    key_points = [
+        "Zorblax fever in adults responds to quinaprofen given once daily [1].",
+        "Zorblax fever rash fades within a week of quinaprofen [1].",
+        "A child with zorblax fever may return to school or nursery 24 hours after the first "
+        "quinaprofen dose [1].",
+    ]
+    lead = "## Bottom line\nGive quinaprofen 250 mg for zorblax fever [1].\n\n## Key points\n"
+    curbside = _zorblax_library(tmp_path, lead + "".join(f"- {p}\n" for p in key_points))
     answer = curbside.answer("zorblax fever kid back in class when")
     assert not answer.abstained
     assert "24 hours" in answer.answer.splitlines()[0]
+
+
+def _zorblax_library(tmp_path, body: str, **card) -> Curbside:
+    """A library of one made-up card with this body, ingested."""
+    content = tmp_path / "content"
+    write_card(content, "zorblax", body=body, **card)
+    curbside = Curbside(Settings(home=tmp_path / "home", content_dir=content,
+                                 database_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    curbside.ingest_cards()
+    return curbside
