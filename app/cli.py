@@ -56,8 +56,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             report = curbside.ingest_cards(cards or None, progress=progress, rebuild=args.rebuild)
     print(
         f"ingested {report.documents} documents: {report.changed} new or changed, "
-        f"{report.unchanged} unchanged, {report.chunks_embedded} passages embedded "
-        f"in {report.seconds:.1f} s"
+        f"{report.unchanged} unchanged, {report.chunks_embedded} passages and "
+        f"{report.sentences_embedded} card sentences embedded in {report.seconds:.1f} s"
     )
     return 0
 

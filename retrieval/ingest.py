@@ -28,6 +28,7 @@ class IngestReport:
     unchanged: int
     chunks_embedded: int
     seconds: float
+    sentences_embedded: int = 0  # card sentences, for the composer (sentence_vectors.py)
 
 
 def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = False) -> IngestReport:
@@ -57,14 +58,16 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
     catalog.write(changed, info={"embedder": fingerprint, "tokenizer": TOKENIZER_VERSION})
     if changed or stale_lexical or not files.lexical_dir.exists():
         _rebuild_lexical(files)
+    sentences = 0
     if changed or not (files.folder / sentence_vectors.FILE).exists():
-        sentence_vectors.save(files, embedder)
+        sentences = sentence_vectors.save(files, embedder)
     return IngestReport(
         documents=len(documents),
         changed=len(changed),
         unchanged=len(documents) - len(changed),
         chunks_embedded=len(chunks),
         seconds=time.perf_counter() - started,
+        sentences_embedded=sentences,
     )
 
 

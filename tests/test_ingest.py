@@ -148,7 +148,8 @@ def test_card_sentences_are_embedded_at_ingest_and_only_new_ones_again(tmp_path)
 
     write_card(content, "second-card", condition="morvish palsy", drug="dentoprazole",
                dose="40 mg")
-    curbside.ingest_cards()
+    report = curbside.ingest_cards()
     assert sentence_vectors.save(files, embedder) == 0  # nothing left to embed
     changed = [s for s in sentence_vectors.card_sentences(files) if s not in sentences]
     assert changed and all("40 mg" in s for s in changed)
+    assert report.sentences_embedded == len(changed)  # the unchanged card kept its vectors
