@@ -39,12 +39,14 @@ def test_no_unsupported_sentence_from_a_real_model_reaches_the_answer(settings, 
         record = answer.signals["synthesis"]
         assert record["error"] is None  # the model answered: the guard is what is tested
         drafted += len(record["decisions"])
-        shown = answer.answer
+        # Compared sentence by sentence: a dropped claim cut short by the token limit
+        # ("Dexamethasone 0.1") may be the start of a kept, supported one.
+        shown = {sentence for sentence, _ in answer.sentences}
         for decision in record["decisions"]:
             if not decision["kept"]:
                 assert decision["claim"] not in shown
         if answer.mode == "extractive":
-            assert shown == extractive.answer and answer.notice
+            assert answer.answer == extractive.answer and answer.notice
             continue
         snippets = {c.doc_id: c.snippet for c in answer.citations}
         for sentence, doc_id in answer.sentences:
