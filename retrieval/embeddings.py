@@ -139,19 +139,17 @@ class Embedder:
                 self._remembered.move_to_end(text)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            fresh = dict(zip(missing, self.embed(missing), strict=True))
-            known |= fresh
-            with self._remembered_lock:
-                self._remembered.update(fresh)
-                while len(self._remembered) > REMEMBERED:
-                    self._remembered.popitem(last=False)
+            vectors = self.embed(missing)
+            known |= dict(zip(missing, vectors, strict=True))
+            self.remember(missing, vectors)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for row, text in enumerate(texts):
             out[row] = known[text]
         return out
 
     def remember(self, texts: list[str], vectors: np.ndarray) -> None:
-        """Vectors computed earlier (the index's card sentences) join the memory."""
+        """Vectors join the memory (fresh ones, or the index's card sentences embedded at
+        ingest); the least recently used beyond `REMEMBERED` are forgotten."""
         with self._remembered_lock:
             for text, vector in zip(texts, vectors, strict=True):
                 self._remembered[text] = vector

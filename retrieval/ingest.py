@@ -58,9 +58,9 @@ def ingest(files: IndexFiles, documents: list[Document], *, progress: bool = Fal
     catalog.write(changed, info={"embedder": fingerprint, "tokenizer": TOKENIZER_VERSION})
     if changed or stale_lexical or not files.lexical_dir.exists():
         _rebuild_lexical(files)
-    sentences = 0
-    if changed or not (files.folder / sentence_vectors.FILE).exists():
-        sentences = sentence_vectors.save(files, embedder)
+    # Always: only sentences without a stored vector are embedded, and a missing or
+    # outdated file is written again.
+    sentences = sentence_vectors.save(files, embedder)
     return IngestReport(
         documents=len(documents),
         changed=len(changed),

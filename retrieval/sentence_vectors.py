@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from retrieval.chunking import ASKED_AS
-from retrieval.embeddings import Embedder
+from retrieval.embeddings import DIMENSIONS, Embedder
 from retrieval.index import IndexFiles
 from retrieval.text import split_sentences
 
@@ -44,10 +44,11 @@ def save(files: IndexFiles, embedder: Embedder) -> int:
     if missing:
         known |= dict(zip(missing, embedder.embed(missing), strict=True))
     vectors = (np.stack([known[s] for s in wanted]) if wanted
-               else np.zeros((0, 384), dtype=np.float32))
+               else np.zeros((0, DIMENSIONS), dtype=np.float32))
     path = files.folder / FILE
     partial = path.with_suffix(".partial.npz")
-    np.savez(partial, texts=np.array(wanted, dtype=object), vectors=vectors.astype(np.float32),
+    # Plain string arrays, so reading the file never unpickles anything.
+    np.savez(partial, texts=np.array(wanted, dtype=str), vectors=vectors.astype(np.float32),
              fingerprint=np.array(embedder.fingerprint))
     os.replace(partial, path)
     return len(missing)
@@ -64,7 +65,10 @@ def _read(path, fingerprint: str) -> dict[str, np.ndarray]:
     """Stored vectors by sentence, or none if absent or made by another encoder."""
     if not path.exists():
         return {}
-    with np.load(path, allow_pickle=True) as stored:
-        if str(stored["fingerprint"]) != fingerprint:
-            return {}
-        return dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["fingerprint"]) != fingerprint:
+                return {}
+            return dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+    except ValueError:  # an earlier, pickled format: embedded again at the next ingest
+        return {}

@@ -142,7 +142,7 @@ def test_card_sentences_are_embedded_at_ingest_and_only_new_ones_again(tmp_path)
     assert any("morvish palsy" in s.lower() for s in sentences)
     embedder = files.embedder()
     fresh = embedder.embed(sentences)
-    stored = np.load(files.folder / sentence_vectors.FILE, allow_pickle=True)
+    stored = np.load(files.folder / sentence_vectors.FILE)
     assert stored["texts"].tolist() == sentences
     assert np.all(np.sum(stored["vectors"] * fresh, axis=1) > 0.999)
 
