@@ -40,6 +40,11 @@ def lint(
     return lint_report(paths, specialties=specialties, today=today, strict=strict).problems
 
 
+# A card is read in under five minutes: a guideline and the second authorities that
+# cross-check its safety-critical numbers (content/AUTHORING.md).
+MAX_SOURCES = 6
+
+
 def source_currency(where: str, sources: list[Source]) -> list[str]:
     """Sources whose checked version is not recorded.
 
@@ -98,4 +103,8 @@ def lint_report(
         if "<script" in body.lower() or re.search(r"<[a-z][^>]*>", body, re.I):
             problems.append(f"{where}: body: raw HTML is not allowed")
         (problems if strict else report.warnings).extend(source_currency(where, front.sources))
+        if len(front.sources) > MAX_SOURCES:
+            (problems if strict else report.warnings).append(
+                f"{where}: sources: {len(front.sources)} listed; a card cites at most "
+                f"{MAX_SOURCES} (split the card, or drop a source no sentence needs)")
     return report

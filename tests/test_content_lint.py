@@ -44,3 +44,20 @@ def test_lint_command_exits_non_zero_on_problems(tmp_path, capsys):
     assert main(["content", "lint", str(tmp_path / "cards")]) == 1
     assert "bad.md: specialty" in capsys.readouterr().err
     assert main(["content", "lint", str(REPO / "content")]) == 0
+
+
+def test_a_card_citing_more_than_six_sources_is_flagged(tmp_path):
+    """A card is read in minutes: more sources than a guideline and its cross-checks need
+    is a warning, and an error under --strict."""
+    from retrieval.lint import lint_report
+    from tests.factories import card_front
+
+    one = card_front("x")["sources"][0]
+    write_card(tmp_path / "cards", "long", sources=[dict(one, title=f"Source {n}")
+                                                    for n in range(7)])
+    write_card(tmp_path / "cards", "short", sources=[one] * 6)
+    report = lint_report([tmp_path / "cards"], specialties=SPECIALTIES)
+    assert [w for w in report.warnings if "sources: 7 listed" in w and "long.md" in w]
+    assert not [w for w in report.warnings if "short.md: sources:" in w]
+    strict = lint([tmp_path / "cards"], specialties=SPECIALTIES, strict=True)
+    assert any("long.md: sources: 7 listed" in p for p in strict)
