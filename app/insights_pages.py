@@ -55,11 +55,12 @@ def _filter_choices(curbside: Curbside) -> dict[str, list[str]]:
             "professions": sorted({p for _, p in users if p})}
 
 
-def _board(curbside: Curbside, weeks: int, start, end, specialty: str, profession: str):
+def _board(curbside: Curbside, weeks: int, start, end, specialty: str, profession: str, *,
+           mixes: bool = True):
     insights = insights_of(curbside)
     insights.join_new()
     period = _period(curbside, weeks, start, end)
-    return boards.dashboard(insights, period,
+    return boards.dashboard(insights, period, mixes=mixes,
                             clinicians=_clinicians(curbside, specialty, profession))
 
 
@@ -70,7 +71,7 @@ Weeks = Query(12, ge=1, le=104, description="Weeks up to today (or up to 'end').
 def insights_page(request: Request, curbside: CurbsideDep, user: PlannerDep,
                   weeks: int = Weeks, start: date | None = None, end: date | None = None,
                   specialty: str = "", profession: str = ""):
-    board = _board(curbside, weeks, start, end, specialty, profession)
+    board = _board(curbside, weeks, start, end, specialty, profession, mixes=False)
     svgs = {name: Markup(svg) for name, svg in board.charts_svg().items()}  # noqa: S704
     return templates.TemplateResponse(request, "insights.html", {
         "board": board, "charts": svgs, "weeks": weeks, "specialty": specialty,

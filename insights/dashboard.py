@@ -157,8 +157,11 @@ def _select(session: Session, insights: Insights, period: Period,
                       signals.summarize_outcomes(found, k))
 
 
-def dashboard(insights: Insights, period: Period, *,
-              clinicians: set[str] | None = None) -> Dashboard:
+def dashboard(insights: Insights, period: Period, *, clinicians: set[str] | None = None,
+              mixes: bool = True) -> Dashboard:
+    """`mixes=False` leaves each theme's specialty and profession mix out: the dashboard
+    page shows none (the exports and the API do), and a 52-week view spent ~30 ms on
+    them."""
     settings, k = insights.settings, insights.settings.min_clinicians
     with Session(insights.engine) as session:
         themes = {t.id: t for t in store.active_themes(session)}
@@ -171,7 +174,8 @@ def dashboard(insights: Insights, period: Period, *,
         start, end = period.bounds()
         recall = retention.by_theme(session, start=start, end=end, k=k,
                                     clinicians=clinicians)
-    _add_mix(insights, themed, chosen.tallies)
+    if mixes:
+        _add_mix(insights, themed, chosen.tallies)
     for t in themed:
         t.answered = closed.get(t.id)
         t.retention = recall.get(t.id)

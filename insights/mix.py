@@ -42,18 +42,25 @@ def mix(rows: Iterable[Row], profiles: dict[str, tuple[str | None, str | None]],
 def mix_counts(asked: Iterable[tuple[str | None, int]],
                profiles: dict[str, tuple[str | None, str | None]], k: int
                ) -> dict[str, list[Group]]:
-    """`mix` from (clinician, questions) counts, as the database tallies them."""
-    asked = [(who, n) for who, n in asked if who]
+    """`mix` from (clinician, questions) counts, as the database tallies them.
+
+    Questions are summed per clinician first, so each group counts its clinicians
+    without a set of names per group: a 52-week dashboard asks this for 160 themes over
+    13,000 tallies."""
+    per_clinician: dict[str, int] = {}
+    for who, n in asked:
+        if who:
+            per_clinician[who] = per_clinician.get(who, 0) + n
     out = {}
     for index, dimension in enumerate(DIMENSIONS):
-        people: dict[str, set[str]] = {}
+        people: dict[str, int] = {}
         questions: dict[str, int] = {}
-        for who, n in asked:
+        for who, n in per_clinician.items():
             name = (profiles.get(who) or (None, None))[index] or NOT_RECORDED
-            people.setdefault(name, set()).add(who)
+            people[name] = people.get(name, 0) + 1
             questions[name] = questions.get(name, 0) + n
         out[dimension] = _k_anonymous(
-            [Group(n, len(p), questions[n]) for n, p in people.items()], k)
+            [Group(name, count, questions[name]) for name, count in people.items()], k)
     return out
 
 

@@ -145,25 +145,41 @@ def test_micro_clusters_see_each_repeated_question_once_and_are_deterministic():
     assert len(set(first[:240].tolist()) - {themes.NOISE}) == 6
 
 
-def test_week_numbers_from_the_halving_case_match_the_edges():
-    """The weekly bucket halves the edges at each step; it must agree with 'the first
-    edge after the moment' for every period length."""
+def test_weekly_counts_match_the_edges_for_every_period_length():
+    """Each week is counted by its own SELECT (joined by UNION ALL, several statements
+    when a clinician filter is long); every period length, a first week cut short by the
+    period's start and a filter long enough to split the weeks over statements must give
+    what 'the first edge after the moment' gives."""
     from datetime import UTC, datetime, timedelta
 
-    from sqlalchemy import Column, DateTime, Integer, MetaData, Table, create_engine, select
+    from sqlalchemy import create_engine, insert
+    from sqlmodel import Session, SQLModel
 
-    from insights.store import _week_number
+    from insights import store
+    from insights.models import ThemeInquiry
 
-    table = Table("moments", MetaData(), Column("id", Integer, primary_key=True),
-                  Column("at", DateTime(timezone=True)))
     engine = create_engine("sqlite://")
-    table.metadata.create_all(engine)
+    SQLModel.metadata.create_all(engine, tables=[ThemeInquiry.__table__])
     monday = datetime(2026, 1, 5, tzinfo=UTC)
     moments = [monday + timedelta(hours=7 * n) for n in range(1200)]
-    with engine.begin() as connection:
-        connection.execute(table.insert(), [{"id": n, "at": m} for n, m in enumerate(moments)])
-        for weeks in (1, 2, 3, 12, 52):
-            edges = [monday + timedelta(weeks=w + 1) for w in range(weeks)]
-            got = [n for _, n in connection.execute(
-                select(table.c.id, _week_number(table.c.at, edges)).order_by(table.c.id))]
-            assert got == [sum(m >= e for e in edges) for m in moments]
+    with Session(engine) as session:
+        session.execute(insert(ThemeInquiry), [
+            {"inquiry_id": f"i{n:05d}", "vector": b"", "model": "m", "created_at": m,
+             "learner_id": f"c{n % 9}", "abstained": n % 5 == 0, "origin": "web"}
+            for n, m in enumerate(moments)])
+        many = {f"c{n}" for n in range(0, 9, 2)} | {f"x{n}" for n in range(3000)}
+        for weeks, start, clinicians in ((1, monday, None), (2, monday, None),
+                                         (3, monday + timedelta(days=2), None),
+                                         (12, monday, None), (52, monday, None),
+                                         (24, monday, many)):
+            edges = [monday + timedelta(weeks=w + 1) for w in range(weeks - 1)]
+            end = monday + timedelta(weeks=weeks)
+            got = store.weekly(session, edges, start=start, end=end, clinicians=clinicians)
+            want: dict[int, list] = {}
+            for n, m in enumerate(moments):
+                if start <= m < end and (clinicians is None or f"c{n % 9}" in clinicians):
+                    week = want.setdefault(sum(m >= e for e in edges), [0, 0, set()])
+                    week[0] += 1
+                    week[1] += n % 5 == 0
+                    week[2].add(f"c{n % 9}")
+            assert got == {w: (q, a, len(p)) for w, (q, a, p) in want.items()}
