@@ -187,4 +187,32 @@ def test_an_eponym_weighs_like_a_technical_word_but_an_ordinary_word_does_not():
 
     assert specificity("kawasaki") >= 0.5      # one word piece, yet names a disease
     assert specificity("ramsay") >= 0.5
+    assert specificity("hypertension") >= 0.5  # one word piece, and the topic
     assert specificity("heavy") < 0.5          # an ordinary word, also one piece
+    assert specificity("visits") < 0.5
+    assert specificity("roflumilast") == 1.0   # in no English word list at all
+
+
+def test_shorthand_weighs_what_its_long_form_weighs():
+    """"hx" is history, an everyday word; "htn" is hypertension, a topic. Their spellings
+    (two or three letters, never in the library's prose) say nothing of that."""
+    from retrieval.abstention import key_terms, topicality
+
+    found = {term.word: topicality(term) for term in key_terms("no other hx, htn stage").values()}
+    assert found["hx"] < 0.5
+    assert found["htn"] >= 0.5
+
+
+def test_a_drug_is_covered_by_the_card_that_names_its_class(curbside):
+    """Cards speak of "basal insulin"; a clinician types the product ("glargine")."""
+    answer = curbside.answer("glargine titration fbg 160")
+    assert not answer.abstained, answer.abstain_reason
+    assert answer.citations[0].doc_id == "t2d-basal-insulin-start-titrate"
+
+
+def test_a_dose_per_kilogram_is_a_value_not_a_topic():
+    from retrieval.abstention import key_terms
+
+    words = {term.word for term in key_terms("on glargine 60u (0.8u/kg) a1c 9").values()}
+    assert "glargine" in words
+    assert not {"60u", "0.8u/kg", "0.8u"} & words
