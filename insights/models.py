@@ -70,6 +70,10 @@ class ThemeInquiry(SQLModel, table=True):
         # count reads it through instead of sorting its rows (`store.tallies`)
         Index("ix_insight_inquiry_theme_clinician", "theme_id", "learner_id", "created_at",
               "abstained", "decision_score", "origin"),
+        # covering, by inquiry: a long period's reflections find their question's facts
+        # (`store.selection_outcomes`)
+        Index("ix_insight_inquiry_reflected", "inquiry_id", "origin", "created_at",
+              "learner_id", "abstained"),
     )
 
     inquiry_id: str = Field(primary_key=True)

@@ -1,7 +1,7 @@
-"""Long periods (migration 0013): a database of the previous release upgrades keeping every
-row, and a long period's per-(theme, clinician) count, which on SQLite reads the
-theme-then-clinician index through instead of sorting the period, gives exactly what the
-date-range count and the rows themselves give."""
+"""Long periods (migrations 0013 and 0014): a database of the previous release upgrades
+keeping every row, and a long period's per-(theme, clinician) count and reflections, which
+on SQLite come through two new indexes instead of the date range, give exactly what the
+date-range reads and the rows themselves give, reflections in the same order."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from app.db import alembic_config, current_revision, head_revision
 from app.services import Curbside
+from credit_capture.episodes import CHANGE_TYPES, Episode, Reflection
 from credit_capture.models import Inquiry
 from insights import signals, store
 from insights.models import Theme, ThemeInquiry
@@ -25,9 +26,9 @@ CLINICIANS = [f"c{n}" for n in range(7)]
 
 
 def _release_0012(url: str) -> None:
-    """A database of the release before the index: schema 0012, two themes and questions
-    without one, spread over 40 weeks, some signed out, abstained or low-confidence, and
-    an eval question that never counts."""
+    """A database of the release before the indexes: schema 0012, two themes and questions
+    without one, spread over 40 weeks, some signed out, abstained or low-confidence, an
+    eval question that never counts, and a reflection on every fourth signed-in one."""
     config = alembic_config()
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
@@ -53,13 +54,28 @@ def _release_0012(url: str) -> None:
                           "decision_score": score, "origin": origin})
         connection.execute(insert(Inquiry), asked)
         connection.execute(insert(ThemeInquiry), facts)
+        reflected = [a for a in asked[::4] if a["learner_id"]]
+        connection.execute(insert(Episode), [{
+            "id": f"e{a['id']}", "learner_id": a["learner_id"], "question": "q",
+            "abstained": a["abstained"], "status": "reflected", "inquiry_id": a["id"],
+            "sources": [], "joined": [], "opened": [], "asked_at": a["created_at"],
+            "opened_at": a["created_at"], "due_at": a["created_at"] + timedelta(days=30)}
+            for a in reflected])
+        connection.execute(insert(Reflection), [{
+            "id": f"r{a['id']}", "episode_id": f"e{a['id']}", "learner_id": a["learner_id"],
+            "reason": "patient care", "answered": "yes",
+            "outcome": ("changed", "confirmed", "reinforced")[n % 3],
+            "created_at": a["created_at"] + timedelta(hours=5), "fields_touched": 4,
+            "change_types": [CHANGE_TYPES[n % len(CHANGE_TYPES)]] if n % 3 == 0 else [],
+            "own_sources": [], "barriers": "cost" if n % 5 == 0 else None}
+            for n, a in enumerate(reflected)])
     engine.dispose()
 
 
 def _plans(engine, found: list[str]):
     """Record the query plan of each per-(theme, clinician) count (SQLite only)."""
     def explain(connection, cursor, statement, parameters, context, executemany):
-        if "GROUP BY insight_inquiry.theme_id" in statement:
+        if "GROUP BY insight_inquiry.theme_id" in statement or "reflection" in statement:
             rows = cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
             found.append(" ".join(str(row[-1]) for row in rows))
     event.listen(engine, "before_cursor_execute", explain)
@@ -73,8 +89,9 @@ def test_upgraded_database_keeps_its_rows_and_counts_long_periods_the_same(setti
     with Session(curbside.engine) as session:  # first use upgrades
         kept = session.exec(select(func.count()).select_from(ThemeInquiry)).one()
         asked = session.exec(select(func.count()).select_from(Inquiry)).one()
+        everything = store.outcomes(session)  # reflection per inquiry id, any period
     assert current_revision(settings.database_url) == head_revision()
-    assert (kept, asked) == (400, 400)
+    assert (kept, asked, len(everything)) == (400, 400, 90)
     sqlite = curbside.engine.dialect.name == "sqlite"
     plans: list[str] = []
     if sqlite:
@@ -93,13 +110,19 @@ def test_upgraded_database_keeps_its_rows_and_counts_long_periods_the_same(setti
                                    recent_from=since,
                                    low_confidence=config.low_confidence_score)
             rows = store.rows(session, start=start, end=end)
+            reflections = store.selection_outcomes(session, start=start, end=end)
+            ranged_reflections = store.selection_outcomes(
+                session, start=start, end=end, clinicians=set(CLINICIANS))
         from_rows = signals.tally_rows(rows, since, config)
         assert sorted(counted, key=repr) == sorted(from_rows, key=repr)
         assert sorted(ranged, key=repr) == sorted((t for t in counted if t.clinician),
                                                   key=repr)
         assert sum(t.questions for t in counted) == len(rows) > 0
-    if sqlite:  # 52 and 26 weeks read the index through; the others sort their range
-        read_through = ["ix_insight_inquiry_theme_clinician" in plan
-                        and "TEMP B-TREE" not in plan for plan in plans]
-        assert read_through == [True, False, True, False, False, False, False, False]
+        assert reflections == ranged_reflections  # the same reflections, in the same order
+        assert sorted(reflections, key=repr) == sorted(
+            (everything[r.inquiry_id] for r in rows if r.inquiry_id in everything), key=repr)
+    if sqlite:  # 52 and 26 weeks read the new indexes; the others their date range
+        new_index = ["ix_insight_inquiry_theme_clinician" in plan and "TEMP B-TREE" not in plan
+                     or "ix_insight_inquiry_reflected" in plan for plan in plans]
+        assert new_index == [True, False, True, False] * 2 + [False] * 8
 
