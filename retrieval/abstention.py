@@ -42,8 +42,8 @@ WEIGHTS = {
     # answered; answers between the fitted line and this one are marked low confidence.
     # Refitted 2026-12-08 when a word's weight began to follow its English frequency
     # (wordfreq) instead of its word-piece count, and shorthand its long form's.
-    "card": {"bias": -4.89, "dense": 2.17, "lexical": -1.42, "coverage": 5.57, "title": 2.62,
-             "anchor": -0.64, "anchor_title": -0.57, "margin": 7.32},
+    "card": {"bias": -5.03, "dense": 2.19, "lexical": -1.35, "coverage": 5.67, "title": 2.65,
+             "anchor": -0.64, "anchor_title": -0.60, "margin": 7.27},
     # bench/calibrate.py on the calibrate split of MedQuAD (20% of its topics removed; any
     # section of the asked page counts as right) and PubMedQA (60 abstracts removed), bias
     # +1.0 so that about 95% of covered questions are answered

@@ -108,7 +108,10 @@ def rank(
     """Every quotable sentence of the answering passages, best first."""
     weights = WEIGHTS if weights is None else weights
     found = _candidates(question, passages, echoes=echoes)
-    if relevance is not None and found:
+    # Card sentences come embedded with the index. A corpus record's do not (embedding the
+    # sentences of 15,000 pages would halve the ingest rate), and embedding them while a
+    # clinician waits cost more than the whole answer's latency budget.
+    if relevance is not None and found and all(p.kind == "card" for p in passages):
         # The searched text, whose vector the search has just computed and remembered, except
         # for a follow-up: its own words choose the sentences.
         meant = (question.focus or question.topic) if question.follow_up else question.search
