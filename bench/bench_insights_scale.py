@@ -183,7 +183,7 @@ def pages(home: Path, repeat: int, snapshot: Path | None = None
     from app.main import create_app
     from insights.models import Theme
 
-    with TestClient(create_app(_settings(home))) as client:
+    with TestClient(create_app(_settings(home), warm=True)) as client:
         curbside = client.app.state.curbside
         with Session(curbside.engine) as session:
             planner = session.exec(select(User).where(User.role == "planner")).first()

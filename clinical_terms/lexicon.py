@@ -129,9 +129,21 @@ class LabRange:
     high: float
     below: str
     above: str
+    # A value above `other_unit_above` is impossible in `unit` and is the same quantity in
+    # the other unit laboratories report ("haemoglobin 100" is 100 g/L, i.e. 10 g/dL):
+    # multiplied by `other_unit_factor` it is read in `unit`.
+    other_unit_above: float | None = None
+    other_unit_factor: float = 1.0
+
+    def in_unit(self, value: float) -> float:
+        """The value in this range's unit, however the laboratory reported it."""
+        if self.other_unit_above is not None and value > self.other_unit_above:
+            return value * self.other_unit_factor
+        return value
 
     def condition(self, value: float) -> str | None:
         """The condition a value implies ("hyperkalemia" for K 6.9), or None if normal."""
+        value = self.in_unit(value)
         if value < self.low:
             return self.below or None
         if value > self.high:
@@ -151,6 +163,8 @@ def lab_ranges() -> tuple[LabRange, ...]:
             high=float(spec["high"]),
             below=str(spec.get("below") or ""),
             above=str(spec.get("above") or ""),
+            other_unit_above=spec.get("other_unit", {}).get("above"),
+            other_unit_factor=float(spec.get("other_unit", {}).get("factor", 1.0)),
         )
         for name, spec in data.items()
     )

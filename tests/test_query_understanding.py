@@ -216,3 +216,13 @@ def test_a_dose_per_kilogram_is_a_value_not_a_topic():
     words = {term.word for term in key_terms("on glargine 60u (0.8u/kg) a1c 9").values()}
     assert "glargine" in words
     assert not {"60u", "0.8u/kg", "0.8u"} & words
+
+
+def test_a_haemoglobin_reported_in_grams_per_litre_reads_as_anaemia():
+    """UK and European laboratories report haemoglobin in g/L: "haemoglobin 100" is
+    10 g/dL, anaemia, never polycythaemia (no one has 100 g/dL)."""
+    assert "polycythemia" not in read_context("ida 62m haemoglobin 100 ferritin 8").conditions
+    assert read_context("ida 62m haemoglobin 100 ferritin 8").lab("hemoglobin").condition \
+        == "anemia transfusion"
+    assert read_context("hb 7.2 transfuse?").lab("hemoglobin").condition == "anemia transfusion"
+    assert read_context("hb 19.5 on testosterone").lab("hemoglobin").condition == "polycythemia"
