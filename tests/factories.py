@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -82,3 +83,24 @@ def sign_in(client, email: str, password: str = "correct-horse-9") -> None:
     response = client.post("/login", data={"email": email, "password": password},
                            follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+@contextmanager
+def database_at(url: str, revision: str):
+    """A connection, in one transaction, to a database migrated only to `revision`: the
+    schema of an earlier release, to fill with its rows before an upgrade is tested."""
+    from alembic import command
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from app.db import alembic_config
+
+    config = alembic_config()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            yield connection
+    finally:
+        engine.dispose()

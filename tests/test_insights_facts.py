@@ -7,12 +7,10 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import sqlalchemy as sa
-from alembic import command
-from sqlalchemy import create_engine, insert, update
-from sqlalchemy.pool import NullPool
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from app.db import alembic_config, current_revision, head_revision
+from app.db import current_revision, head_revision
 from app.insights_service import insights_of
 from app.services import Curbside
 from credit_capture.models import Inquiry
@@ -20,6 +18,7 @@ from insights import signals, store
 from insights.models import Theme, ThemeInquiry
 from insights.settings import InsightsSettings
 from insights.signals import Period
+from tests.factories import database_at
 from tests.insights_data import MONDAY, add_inquiry, seed_topics
 
 WEEK = (MONDAY - timedelta(days=1), MONDAY + timedelta(days=7))
@@ -28,11 +27,7 @@ WEEK = (MONDAY - timedelta(days=1), MONDAY + timedelta(days=7))
 def _release_0011(url: str) -> None:
     """A database of the release before the facts: schema 0011, a theme of eight questions
     from six clinicians (two abstained, one low-confidence answer) and an eval question."""
-    config = alembic_config()
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0011")
+    with database_at(url, "0011") as connection:
         connection.execute(insert(Theme), [{
             "id": "tw", "label": "warfarin inr", "terms": ["warfarin"], "cards": [],
             "near_cards": [], "centroid": b"\0" * 8, "size": 8, "active": True,
@@ -49,7 +44,6 @@ def _release_0011(url: str) -> None:
         connection.execute(insert(old), [{"inquiry_id": f"q{n}", "theme_id": "tw",
                                           "similarity": 0.9, "vector": b"\0" * 8,
                                           "model": "m"} for n in range(8)])
-    engine.dispose()
 
 
 def test_previous_release_database_gets_its_facts_filled_and_counted(settings):

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alembic import command
-from sqlalchemy import create_engine, event, func, insert
-from sqlalchemy.pool import NullPool
+from sqlalchemy import event, func, insert
 from sqlmodel import Session, select
 
-from app.db import alembic_config, current_revision, head_revision
+from app.db import current_revision, head_revision
 from app.services import Curbside
 from credit_capture.episodes import CHANGE_TYPES, Episode, Reflection
 from credit_capture.models import Inquiry
@@ -20,6 +18,7 @@ from insights import signals, store
 from insights.models import Theme, ThemeInquiry
 from insights.settings import InsightsSettings
 from insights.signals import Period
+from tests.factories import database_at
 from tests.insights_data import MONDAY
 
 CLINICIANS = [f"c{n}" for n in range(7)]
@@ -29,11 +28,7 @@ def _release_0012(url: str) -> None:
     """A database of the release before the indexes: schema 0012, two themes and questions
     without one, spread over 40 weeks, some signed out, abstained or low-confidence, an
     eval question that never counts, and a reflection on every fourth signed-in one."""
-    config = alembic_config()
-    engine = create_engine(url, poolclass=NullPool)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0012")
+    with database_at(url, "0012") as connection:
         connection.execute(insert(Theme), [{
             "id": theme, "label": theme, "terms": [theme], "cards": [], "near_cards": [],
             "centroid": b"\0" * 8, "size": 1, "active": True, "created_at": MONDAY,
@@ -69,7 +64,6 @@ def _release_0012(url: str) -> None:
             "change_types": [CHANGE_TYPES[n % len(CHANGE_TYPES)]] if n % 3 == 0 else [],
             "own_sources": [], "barriers": "cost" if n % 5 == 0 else None}
             for n, a in enumerate(reflected)])
-    engine.dispose()
 
 
 def _plans(engine, found: list[str]):
