@@ -102,9 +102,10 @@ def lint_report(
             problems.append(f"{where}: body: marker [{marker}] has no matching source")
         if "<script" in body.lower() or re.search(r"<[a-z][^>]*>", body, re.I):
             problems.append(f"{where}: body: raw HTML is not allowed")
-        (problems if strict else report.warnings).extend(source_currency(where, front.sources))
+        advisory = problems if strict else report.warnings
+        advisory.extend(source_currency(where, front.sources))
         if len(front.sources) > MAX_SOURCES:
-            (problems if strict else report.warnings).append(
+            advisory.append(
                 f"{where}: sources: {len(front.sources)} listed; a card cites at most "
                 f"{MAX_SOURCES} (split the card, or drop a source no sentence needs)")
     return report

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from clinical_terms import drug_names, generic_name
@@ -103,11 +103,11 @@ class Candidate:
 
 def rank(
     question: UnderstoodQuestion, passages: list[Passage], *, echoes: tuple[str, ...] = (),
-    relevance: Relevance | None = None, weights: dict[str, float] | None = None,
+    relevance: Relevance | None = None,
 ) -> list[Candidate]:
     """Every quotable sentence of the answering passages, best first."""
-    weights = WEIGHTS if weights is None else weights
     found = _candidates(question, passages, echoes=echoes)
+    closeness = [0.0] * len(found)
     # Card sentences come embedded with the index. A corpus record's do not (embedding the
     # sentences of 15,000 pages would halve the ingest rate), and embedding them while a
     # clinician waits cost more than the whole answer's latency budget.
@@ -116,14 +116,11 @@ def rank(
         # for a follow-up: its own words choose the sentences.
         meant = (question.focus or question.topic) if question.follow_up else question.search
         closeness = relevance(expand_abbreviations(meant), [c.sentence for c in found])
-        for candidate, near in zip(found, closeness, strict=True):
-            candidate.features["relevance"] = float(near)
-    scored = [
-        Candidate(c.sentence, c.passage, c.features,
-                  sum(weights.get(name, 0.0) * value for name, value in c.features.items()),
-                  c.calculation)
-        for c in found
-    ]
+    scored = []
+    for candidate, near in zip(found, closeness, strict=True):
+        features = candidate.features | {"relevance": float(near)}
+        score = sum(WEIGHTS.get(name, 0.0) * value for name, value in features.items())
+        scored.append(replace(candidate, features=features, score=score))
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored
 
